@@ -1,0 +1,55 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DB ?= data/xiuzhou.duckdb
+PORT ?= 8501
+export XZ_DB := $(DB)
+
+.PHONY: run test check lint format bench demo system-deps clean
+
+run: $(VENV)/.runtime | $(DB)
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+
+test: $(VENV)/.dev system-deps
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+check: test
+
+format: $(VENV)/.dev
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+
+bench: $(VENV)/.dev
+	$(PY) -m bench.run
+
+demo: $(VENV)/.runtime
+	$(PY) -m xzcore --db $(DB) demo
+
+# The demo database is built only when missing: it may hold uploaded figures by now.
+$(DB): | $(VENV)/.runtime
+	$(PY) -m xzcore --db $(DB) demo
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Browser tests use Debian's Chromium (never a downloaded browser) and need CJK fonts.
+system-deps:
+	@dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1 || { \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(DB)

@@ -1,0 +1,70 @@
+"""Tiny hand-made databases, built from Python literals (never a checked-in binary)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from xzcore import db
+
+_DEFAULTS = {
+    "code": None,
+    "tier": "省重点",
+    "category": "先进制造业",
+    "township": "新城街道",
+    "unit": "区发改局",
+    "leader": "常务副区长",
+    "owner": None,
+    "build_type": "续建",
+    "total_investment": None,
+    "planned_start": None,
+    "planned_completion": None,
+    "actual_start": dt.date(2019, 6, 1),
+    "actual_completion": None,
+}
+
+
+def build(con, projects: list[dict], year: int = 2020) -> dict[str, int]:
+    """Insert projects (each with name, plan, optional ytd={month: value}, targets={month: cum}).
+
+    Returns name → id. One register batch and one progress batch per month, as imports make.
+    """
+    con.execute(
+        "INSERT INTO batches (kind, file_name, sha256, year, row_count, user_name) "
+        "VALUES ('register', 'test.csv', 'x', ?, ?, 'test')",
+        [year, len(projects)],
+    )
+    ids = {}
+    for spec in projects:
+        row = _DEFAULTS | {k: v for k, v in spec.items() if k in _DEFAULTS or k == "name"}
+        cols = list(row)
+        pid = con.execute(
+            f"INSERT INTO projects ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            "RETURNING id",
+            list(row.values()),
+        ).fetchone()[0]
+        ids[spec["name"]] = pid
+        con.execute(
+            "INSERT INTO annual_plans (project_id, year, plan) VALUES (?, ?, ?)",
+            [pid, year, Decimal(str(spec["plan"]))],
+        )
+        for month, cum in spec.get("targets", {}).items():
+            con.execute(
+                "INSERT INTO monthly_targets VALUES (?, ?, ?, ?)",
+                [pid, year, month, Decimal(str(cum))],
+            )
+        for month, ytd in spec.get("ytd", {}).items():
+            con.execute(
+                "INSERT INTO progress (project_id, year, month, ytd, stage) VALUES (?, ?, ?, ?, ?)",
+                [pid, year, month, Decimal(str(ytd)), spec.get("stage")],
+            )
+    return ids
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = db.connect(tmp_path / "t.duckdb", create=True)
+    yield connection
+    connection.close()

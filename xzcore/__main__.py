@@ -1,0 +1,5 @@
+import sys
+
+from xzcore.cli import main
+
+sys.exit(main())

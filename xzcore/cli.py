@@ -1,0 +1,143 @@
+"""python -m xzcore …: a thin command line over the library (errors: one Chinese line, exit ≠ 0)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+
+from xzcore import db, demo, evaluation, fmt, metrics
+from xzcore.errors import XZError
+from xzcore.metrics import GROUPINGS
+from xzcore.period import Month
+from xzcore.rules import PRESETS, SCHEDULE_MODES
+
+DEMO_DIR = Path("data/demo")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m xzcore", description="秀洲区重点项目看板命令行")
+    parser.add_argument("--db", help="数据库文件（默认 $XZ_DB 或 data/xiuzhou.duckdb）")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="新建空数据库（已存在则只补迁移）")
+    p = sub.add_parser("demo", help="用 data/demo 的示例数据重建数据库")
+    p.add_argument("--regenerate", action="store_true", help="先按固定种子重新生成 data/demo 的 CSV")
+    p = sub.add_parser("summary", help="某月投资完成汇总")
+    p.add_argument("--month", required=True)
+    p.add_argument("--by", choices=[g for g in GROUPINGS if g != "all"])
+    p.add_argument("--schedule", choices=list(SCHEDULE_MODES))
+    p.add_argument("--preset", choices=list(PRESETS))
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("lights", help="某月各项目亮灯及原因")
+    p.add_argument("--month", required=True)
+    p.add_argument("--preset", choices=list(PRESETS))
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("evaluate", help="红旗项目与预警（蜗牛）项目")
+    p.add_argument("--month", required=True)
+    p.add_argument("--quarter", action="store_true", help="按季度评选（截至最近一个完整季度）")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except XZError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"错误：数据库操作失败（{first}）", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    path = db.db_path(args.db)
+    if args.command == "init":
+        db.connect(path, create=True).close()
+        print(f"已初始化数据库 {path}")
+        return 0
+    if args.command == "demo":
+        if args.regenerate:
+            demo.generate(DEMO_DIR)
+        demo.build(path, DEMO_DIR)
+        print(f"已用示例数据重建数据库 {path}")
+        return 0
+    con = db.connect(path, read_only=True)
+    try:
+        month = Month.parse(args.month)
+        handler = {"summary": _summary, "lights": _lights, "evaluate": _evaluate}[args.command]
+        handler(con, month, args)
+    finally:
+        con.close()
+    return 0
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+_GROUP_KEYS = ("key", "projects", "plan_wan", "completed_wan", "completion_rate", "lag_pp", "lights")
+
+
+def _summary(con, month, args) -> None:
+    result = metrics.summary(
+        con, month, by=args.by, schedule_mode=args.schedule, preset=args.preset
+    )
+    groups = [{k: g[k] for k in _GROUP_KEYS} for g in result["groups"].get(args.by, [])]
+    if args.json:
+        _print_json(result | {"groups": groups})
+        return
+    lights = result["lights"]
+    print(f"{month.label}  时序进度口径：{SCHEDULE_MODES[result['schedule_mode']]}")
+    print(
+        f"项目 {result['projects']} 个，已开工 {result['started']} 个（开工率 "
+        f"{fmt.percent(result['start_rate'])}）；年度计划 {fmt.money(result['plan_wan'])}，"
+        f"累计完成 {fmt.money(result['completed_wan'])}，完成率 "
+        f"{fmt.percent(result['completion_rate'])}，时序进度 "
+        f"{fmt.percent(result['schedule_progress'])}，{fmt.pp(result['lag_pp'])}"
+    )
+    print(f"亮灯：绿 {lights['green']}  黄 {lights['yellow']}  红 {lights['red']}")
+    for g in groups:
+        print(
+            f"  {g['key']}: {g['projects']}个  计划{fmt.money(g['plan_wan'])}  "
+            f"完成{fmt.money(g['completed_wan'])}  {fmt.percent(g['completion_rate'])}  "
+            f"{fmt.pp(g['lag_pp'])}  绿{g['lights']['green']} 黄{g['lights']['yellow']} "
+            f"红{g['lights']['red']}"
+        )
+
+
+_PROJECT_KEYS = ["code", "name", "unit", "light", "completion_rate", "lag_pp", "reason"]
+
+
+def _lights(con, month, args) -> None:
+    table = metrics.lights(con, month, preset=args.preset)[_PROJECT_KEYS]
+    if args.json:
+        _print_json({"month": str(month), "projects": table.to_dict("records")})
+        return
+    for row in table.itertuples():
+        print(f"{fmt.light(row.light)}  {row.code or ''}  {row.name}（{row.unit}）：{row.reason}")
+
+
+def _evaluate(con, month, args) -> None:
+    result = evaluation.evaluate(con, month, quarterly=args.quarter)
+    keys = [*_PROJECT_KEYS, "rule"]
+    red_flags = result["red_flags"][keys].to_dict("records")
+    warnings = result["warnings"][keys].to_dict("records")
+    if args.json:
+        _print_json(
+            {k: result[k] for k in ("round", "as_of", "label", "preset", "schedule_mode")}
+            | {"red_flags": red_flags, "warnings": warnings}
+        )
+        return
+    print(f"{result['label']}评选（截至 {result['as_of']}）")
+    print(f"红旗项目（{result['red_flag_rule']}）：")
+    for i, row in enumerate(red_flags, 1):
+        print(f"  {i}. {row['name']}（{row['unit']}）{fmt.percent(row['completion_rate'])} {fmt.pp(row['lag_pp'])}")
+    print("预警（蜗牛）项目：")
+    for i, row in enumerate(warnings, 1):
+        print(f"  {i}. {row['name']}（{row['unit']}）{fmt.pp(row['lag_pp'])}：{row['rule']}")

@@ -1,0 +1,93 @@
+"""Open the DuckDB file, apply migrations, and run a block of work as one transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from xzcore.errors import DatabaseLocked, DatabaseMissing
+
+DEFAULT_DB = Path("data/xiuzhou.duckdb")
+
+# Ordered list of migration scripts; the schema version of a database is how many have run.
+MIGRATIONS = ("schema.sql",)
+
+# No network on the servers: never let DuckDB try to fetch an extension.
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The database named on the command line, else $XZ_DB, else data/xiuzhou.duckdb."""
+    return Path(explicit or os.environ.get("XZ_DB") or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike, *, read_only: bool = False, create: bool = False):
+    """Open (and migrate) the database, turning DuckDB's errors into Chinese ones."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise DatabaseMissing(f"数据库文件不存在：{path}（先运行 python -m xzcore demo 或 init）")
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseLocked(
+                f"数据库 {path} 正被另一个进程（多半是运行中的看板）占用，请先关闭它再试"
+            ) from exc
+        raise
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def schema_version(con) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(con) -> int:
+    """Run the migrations this database has not seen yet, each in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+    current = schema_version(con)
+    for version, script in enumerate(MIGRATIONS, start=1):
+        if version <= current:
+            continue
+        sql = resources.files("xzcore").joinpath(script).read_text(encoding="utf-8")
+        with transaction(con):
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+    return len(MIGRATIONS)
+
+
+@contextlib.contextmanager
+def transaction(con) -> Iterator:
+    """All or nothing: commit when the block ends normally, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def data_version(con) -> str:
+    """A token that changes whenever figures change; pages key their caches on it."""
+    row = con.execute(
+        "SELECT count(*), coalesce(max(id), 0), coalesce(max(epoch(undone_at)), 0) FROM batches"
+    ).fetchone()
+    settings = con.execute("SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM settings")
+    return f"{row[0]}-{row[1]}-{row[2]}-{settings.fetchone()[0]}"

@@ -1,0 +1,166 @@
+"""The per-project figures for one month: the single query every metric, light and list reads.
+
+Exactness: money stays DECIMAL. Every threshold test is cross-multiplied so no division (and no
+float) decides a light: with E12 = 12 × expected cumulative investment (= plan × m in calendar
+mode, 12 × cumulative target in plan mode) and C the year-to-date completed investment,
+  lag_pp ≤ v   ⇔  100·(E12 − 12·C) ≤ v·12·plan
+  C/S ≥ f      ⇔  12·C ≥ f·E12
+Floats appear only in the columns meant for display (rates, lag in pp).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xzcore.period import Month
+from xzcore.rules import LIGHT_NAMES, Band, Preset
+
+# Columns a page may filter or group on; the only identifiers ever pasted into SQL from outside.
+GROUP_COLUMNS = {
+    "tier": "项目级别",
+    "category": "行业类别",
+    "township": "镇街道",
+    "unit": "责任单位",
+    "leader": "联系区领导",
+}
+FILTER_COLUMNS = (*GROUP_COLUMNS, "light")
+STAGES = ("签约", "开工", "在建", "竣工", "投运")
+
+
+@dataclass(frozen=True)
+class Query:
+    sql: str
+    params: dict
+
+
+def filters_sql(filters: dict | None) -> tuple[str, str, dict]:
+    """(condition on projects, condition on lights, params) for {"unit": [...], "light": [...]}.
+
+    Empty or missing lists mean no filter. Values are always bound, never formatted in.
+    """
+    project_conds, light_conds, params = ["TRUE"], ["TRUE"], {}
+    for column, values in (filters or {}).items():
+        if column not in FILTER_COLUMNS:
+            raise ValueError(f"不能按“{column}”筛选")
+        if not values:
+            continue
+        name = f"f_{column}"
+        params[name] = [str(v) for v in values]
+        target = light_conds if column == "light" else project_conds
+        target.append(f"list_contains(${name}, {'light' if column == 'light' else 'p.' + column})")
+    return " AND ".join(project_conds), " AND ".join(light_conds), params
+
+
+def _band_sql(preset: Preset, band: Band, param: str) -> str:
+    if preset.measure == "lag_pp":
+        return f"100 * (e12 - 12 * completed) {band.op} CAST(${param} AS DECIMAL(18, 6)) * 12 * plan"
+    return f"12 * completed {band.op} CAST(${param} AS DECIMAL(18, 6)) * e12"
+
+
+def frame_query(month: Month, mode: str, preset: Preset, filters: dict | None = None) -> Query:
+    """SQL (with its bound parameters) for one row per project planned in month.year."""
+    project_cond, light_cond, params = filters_sql(filters)
+    # With nothing expected yet (no plan, or a zero plan-mode target) the completion rule has
+    # nothing to judge: such a project is green on completion.
+    judged = "plan > 0" if preset.measure == "lag_pp" else "e12 > 0"
+    start_rule = (
+        "CASE WHEN start_overdue >= $start_red THEN 'red' "
+        "WHEN start_overdue >= $start_yellow THEN 'yellow' ELSE 'green' END"
+        if preset.start_rule
+        else "'green'"
+    )
+    sql = f"""
+WITH latest AS (
+    SELECT project_id, arg_max(ytd, month) AS completed, max(month) AS reported_month
+    FROM progress WHERE year = $year AND month <= $month GROUP BY project_id
+), stage_now AS (
+    SELECT project_id, arg_max(stage, year * 12 + month) AS stage
+    FROM progress WHERE stage IS NOT NULL AND year * 12 + month - 1 <= $ym GROUP BY project_id
+), base AS (
+    SELECT p.id, p.code, p.name, p.tier, p.category, p.township, p.unit, p.leader, p.owner,
+        p.build_type, p.total_investment, p.planned_start, p.planned_completion,
+        p.actual_start, p.actual_completion, p.lon, p.lat,
+        CAST(ap.plan AS DECIMAL(38, 4)) AS plan,
+        CAST(coalesce(l.completed, 0) AS DECIMAL(38, 4)) AS completed,
+        l.reported_month,
+        CASE WHEN $mode = 'plan' AND t.target_cum IS NOT NULL THEN 12 * t.target_cum
+             ELSE ap.plan * $month END AS e12,
+        coalesce(p.actual_start <= $month_end, FALSE) AS started,
+        coalesce(coalesce(p.planned_start, p.actual_start) <= $month_end, FALSE) AS due,
+        CASE WHEN NOT coalesce(p.actual_start <= $month_end, FALSE) AND p.planned_start <= $month_end
+             THEN $ym - (year(p.planned_start) * 12 + month(p.planned_start) - 1) + 1
+             ELSE 0 END AS start_overdue,
+        CASE WHEN NOT coalesce(p.actual_completion <= $month_end, FALSE)
+                  AND p.planned_completion <= $month_end
+             THEN $ym - (year(p.planned_completion) * 12 + month(p.planned_completion) - 1) + 1
+             ELSE 0 END AS completion_overdue,
+        coalesce(p.actual_start <= last_day(coalesce(p.planned_start, p.actual_start)), FALSE)
+            AS started_on_time,
+        coalesce(s.stage, CASE
+            WHEN p.actual_completion <= $month_end THEN '竣工'
+            WHEN p.actual_start BETWEEN $month_start AND $month_end THEN '开工'
+            WHEN p.actual_start <= $month_end THEN '在建'
+            ELSE '签约' END) AS stage
+    FROM projects p
+    JOIN annual_plans ap ON ap.project_id = p.id AND ap.year = $year
+    LEFT JOIN latest l ON l.project_id = p.id
+    LEFT JOIN monthly_targets t ON t.project_id = p.id AND t.year = $year AND t.month = $month
+    LEFT JOIN stage_now s ON s.project_id = p.id
+    WHERE {project_cond}
+), judged AS (
+    SELECT *,
+        CASE WHEN plan > 0 THEN CAST(completed / plan AS DOUBLE) END AS completion_rate,
+        CASE WHEN plan > 0 THEN CAST(e12 / (12 * plan) AS DOUBLE) END AS schedule,
+        CASE WHEN plan > 0 THEN CAST(100 * (e12 - 12 * completed) / (12 * plan) AS DOUBLE) END AS lag_pp,
+        CASE WHEN NOT ({judged}) THEN 'green'
+             WHEN {_band_sql(preset, preset.green, "green")} THEN 'green'
+             WHEN {_band_sql(preset, preset.yellow, "yellow")} THEN 'yellow'
+             ELSE 'red' END AS completion_light,
+        {start_rule} AS start_light
+    FROM base
+), lit AS (
+    SELECT *,
+        CASE WHEN 'red' IN (completion_light, start_light) THEN 'red'
+             WHEN 'yellow' IN (completion_light, start_light) THEN 'yellow'
+             ELSE 'green' END AS light,
+        CASE WHEN NOT ({judged}) THEN '本月无应完成投资，不考核完成率'
+             ELSE printf('完成率%.1f%%，时序进度%.1f%%，', completion_rate * 100, schedule * 100)
+                  || CASE WHEN lag_pp > 0.05 THEN printf('落后%.1f个百分点', lag_pp)
+                          WHEN lag_pp < -0.05 THEN printf('超前%.1f个百分点', -lag_pp)
+                          ELSE '与时序进度持平' END
+                  || '：' || CASE completion_light WHEN 'green' THEN $text_green
+                                 WHEN 'yellow' THEN $text_yellow ELSE $text_red END
+             END AS completion_reason,
+        printf('计划%s开工，已逾期%d个月未开工', strftime(planned_start, '%Y-%m'), start_overdue)
+            AS start_reason
+    FROM judged
+)
+SELECT * EXCLUDE (completion_reason, start_reason),
+    CASE WHEN start_light = light AND completion_light = light AND light <> 'green'
+             THEN completion_reason || '；' || start_reason
+         WHEN completion_light = light THEN completion_reason
+         ELSE start_reason END
+    || ' → ' || CASE light WHEN 'green' THEN $name_green WHEN 'yellow' THEN $name_yellow
+                ELSE $name_red END AS reason
+FROM lit
+WHERE {light_cond}
+"""
+    params.update(
+        year=month.year,
+        month=month.month,
+        ym=month.index,
+        month_end=month.end,
+        month_start=month.end.replace(day=1),
+        mode=mode,
+        green=preset.green.value,
+        yellow=preset.yellow.value,
+        text_green=preset.band_text("green"),
+        text_yellow=preset.band_text("yellow"),
+        text_red=preset.band_text("red"),
+        name_green=LIGHT_NAMES["green"],
+        name_yellow=LIGHT_NAMES["yellow"],
+        name_red=LIGHT_NAMES["red"],
+    )
+    if preset.start_rule:
+        params.update(start_yellow=preset.start_yellow_months, start_red=preset.start_red_months)
+    return Query(sql, params)

@@ -1,0 +1,165 @@
+"""Figures for a month and any grouping, as DESIGN.md section 2 defines them.
+
+Groups are always ratio of sums (Σ completed ÷ Σ plan), never a mean of project rates.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from xzcore import settings
+from xzcore.errors import BadArgument, UnknownMonth
+from xzcore.frame import GROUP_COLUMNS, STAGES, frame_query
+from xzcore.period import Month
+
+GROUPINGS = ("all", *GROUP_COLUMNS)
+
+
+def available_months(con) -> list[Month]:
+    """Every month that can be viewed: January to the latest reported month of each plan year."""
+    rows = con.execute(
+        """SELECT ap.year, max(pr.month) FROM (SELECT DISTINCT year FROM annual_plans) ap
+           JOIN progress pr ON pr.year = ap.year GROUP BY ap.year ORDER BY ap.year"""
+    ).fetchall()
+    return [Month(year, m) for year, last in rows for m in range(1, last + 1)]
+
+
+def check_month(con, month: Month) -> Month:
+    months = available_months(con)
+    if month not in months:
+        have = f"现有 {months[0]} 至 {months[-1]}" if months else "数据库中还没有任何月报"
+        raise UnknownMonth(f"{month} 没有数据：{have}")
+    return month
+
+
+def _frame(con, month, schedule_mode, preset_name, filters):
+    mode = settings.schedule_mode(con, schedule_mode)
+    preset = settings.preset(con, preset_name)
+    return frame_query(month, mode, preset, filters), mode, preset
+
+
+def project_status(con, month: Month, *, schedule_mode=None, preset=None, filters=None):
+    """One row a project: register data, plan, completed, rates, lag, stage, light and reason."""
+    query, _, _ = _frame(con, month, schedule_mode, preset, filters)
+    sql = f"""SELECT * EXCLUDE (plan, completed, e12, total_investment),
+        CAST(plan AS DOUBLE) AS plan_wan, CAST(completed AS DOUBLE) AS completed_wan,
+        CAST(total_investment AS DOUBLE) AS total_investment_wan
+        FROM ({query.sql}) ORDER BY id"""
+    return con.execute(sql, query.params).df()
+
+
+_AGGREGATES = """
+    count(*) AS projects,
+    sum(plan) AS plan_wan,
+    sum(completed) AS completed_wan,
+    sum(e12) AS e12,
+    count_if(started) AS started,
+    count_if(due) AS due,
+    count_if(started AND due) AS started_due,
+    count_if(light = 'green') AS green,
+    count_if(light = 'yellow') AS yellow,
+    count_if(light = 'red') AS red,
+    {stages}
+"""
+
+
+def _ratio(num, den):
+    return float(num / den) if den else None
+
+
+def _group_dict(row: dict, month: Month, mode: str) -> dict:
+    plan, done, e12 = (row[k] or 0 for k in ("plan_wan", "completed_wan", "e12"))
+    # Calendar mode is exactly m/12 whatever the plans; plan mode is Σ targets ÷ Σ plan.
+    schedule = month.month / 12 if mode == "calendar" else _ratio(e12, 12 * plan)
+    return {
+        "projects": row["projects"],
+        "plan_wan": float(plan),
+        "completed_wan": float(done),
+        "completion_rate": _ratio(done, plan),
+        "schedule_progress": schedule,
+        # From the exact sums, so a group exactly on schedule shows 0.0, not 1e-15.
+        "lag_pp": _ratio(100 * (e12 - 12 * done), 12 * plan),
+        "started": row["started"],
+        "due_to_start": row["due"],
+        "start_rate": _ratio(row["started_due"], row["due"]),
+        "lights": {k: row[k] for k in ("green", "yellow", "red")},
+        "stages": {s: row[f"stage_{i}"] for i, s in enumerate(STAGES)},
+    }
+
+
+def _records(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def summary(con, month: Month, *, by=None, schedule_mode=None, preset=None, filters=None) -> dict:
+    """Totals for the month and, for each grouping asked, one entry a group.
+
+    `by` is one grouping name or a list of them; all groupings come from one pass over the frame.
+    """
+    check_month(con, month)
+    groupings = [by] if isinstance(by, str) else list(by or [])
+    for g in groupings:
+        if g not in GROUPINGS:
+            raise BadArgument(f"不能按“{g}”分组，可选：{'、'.join(GROUPINGS)}")
+    columns = [g for g in groupings if g != "all"]
+    query, mode, chosen = _frame(con, month, schedule_mode, preset, filters)
+    stages = ",\n    ".join(f"count_if(stage = '{s}') AS stage_{i}" for i, s in enumerate(STAGES))
+    sets = ", ".join(["()", *(f"({c})" for c in columns)])
+    keys = ", ".join(columns) or "NULL AS _none"
+    which = (
+        "CASE " + " ".join(f"WHEN grouping({c}) = 0 THEN '{c}'" for c in columns) + " ELSE 'all' END"
+        if columns
+        else "'all'"
+    )
+    sql = f"""SELECT {which} AS grouping_name, {keys}, {_AGGREGATES.format(stages=stages)}
+        FROM ({query.sql}) GROUP BY GROUPING SETS ({sets})"""
+    rows = _records(con.execute(sql, query.params))
+    # The () grouping set always yields the totals row; over no projects its counts are NULL.
+    total = {k: v or 0 for k, v in next(r for r in rows if r["grouping_name"] == "all").items()}
+    result = {"month": str(month), "schedule_mode": mode, "preset": chosen.name}
+    result |= _group_dict(total, month, mode)
+    result["groups"] = {}
+    for column in columns:
+        entries = [
+            {"key": row[column]} | _group_dict(row, month, mode)
+            for row in rows
+            if row["grouping_name"] == column
+        ]
+        entries.sort(key=lambda e: (e["completion_rate"] is None, -(e["completion_rate"] or 0)))
+        result["groups"][column] = entries
+    return result
+
+
+def lights(con, month: Month, *, preset=None, schedule_mode=None, filters=None) -> pd.DataFrame:
+    """Each project's light and the reason in words, worst first."""
+    check_month(con, month)
+    status = project_status(con, month, schedule_mode=schedule_mode, preset=preset, filters=filters)
+    order = status.light.map({"red": 0, "yellow": 1, "green": 2})
+    status = status.assign(_order=order).sort_values(["_order", "lag_pp"], ascending=[True, False])
+    return status.drop(columns="_order").reset_index(drop=True)
+
+
+def snapshot_lights(con, month: Month, preset_name=None, schedule_mode=None) -> int:
+    """Store this month's lights with the preset, thresholds and mode in force; replaces the month."""
+    query, mode, chosen = _frame(con, month, schedule_mode, preset_name, None)
+    params = query.params | {
+        "snap_preset": chosen.name,
+        "snap_thresholds": json.dumps(chosen.thresholds(), ensure_ascii=False, sort_keys=True),
+    }
+    con.execute(
+        "DELETE FROM light_snapshots WHERE year = ? AND month = ?", [month.year, month.month]
+    )
+    con.execute(
+        f"""INSERT INTO light_snapshots (project_id, year, month, preset, schedule_mode,
+                thresholds, light, reason, completion_rate, lag_pp)
+            SELECT id, $year, $month, $snap_preset, $mode, $snap_thresholds, light, reason,
+                completion_rate, lag_pp FROM ({query.sql})""",
+        params,
+    )
+    return con.execute(
+        "SELECT count(*) FROM light_snapshots WHERE year = ? AND month = ?",
+        [month.year, month.month],
+    ).fetchone()[0]

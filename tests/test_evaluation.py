@@ -18,8 +18,13 @@ def test_red_flags_need_green_a_lead_of_ten_points_and_an_on_time_start(con):
             dict(name="正好超前10点", plan=1200, ytd={8: 920}),
             dict(name="差一点", plan=1200, ytd={8: "919.99"}),
             dict(name="遥遥领先", plan=1200, ytd={8: 1200}),
-            dict(name="开工晚了", plan=1200, ytd={8: 1200}, planned_start=dt.date(2020, 2, 1),
-                 actual_start=dt.date(2020, 3, 2)),
+            dict(
+                name="开工晚了",
+                plan=1200,
+                ytd={8: 1200},
+                planned_start=dt.date(2020, 2, 1),
+                actual_start=dt.date(2020, 3, 2),
+            ),
         ],
     )
     result = evaluation.evaluate(con, AUG)
@@ -42,14 +47,26 @@ def test_warnings_name_the_rule_that_picked_each_project(con):
             dict(name="连续红灯", plan=1200, ytd={7: 500, 8: 600}),
             # red only in August
             dict(name="刚变红", plan=1200, ytd={7: 650, 8: 660}),
-            dict(name="开工拖三月", plan=0, ytd={8: 0}, planned_start=dt.date(2020, 6, 10),
-                 actual_start=None),
-            dict(name="开工拖两月", plan=0, ytd={8: 0}, planned_start=dt.date(2020, 7, 10),
-                 actual_start=None),
-            dict(name="竣工拖六月", plan=1200, ytd={8: 900},
-                 planned_completion=dt.date(2020, 3, 31)),
-            dict(name="竣工拖五月", plan=1200, ytd={8: 900},
-                 planned_completion=dt.date(2020, 4, 30)),
+            dict(
+                name="开工拖三月",
+                plan=0,
+                ytd={8: 0},
+                planned_start=dt.date(2020, 6, 10),
+                actual_start=None,
+            ),
+            dict(
+                name="开工拖两月",
+                plan=0,
+                ytd={8: 0},
+                planned_start=dt.date(2020, 7, 10),
+                actual_start=None,
+            ),
+            dict(
+                name="竣工拖六月", plan=1200, ytd={8: 900}, planned_completion=dt.date(2020, 3, 31)
+            ),
+            dict(
+                name="竣工拖五月", plan=1200, ytd={8: 900}, planned_completion=dt.date(2020, 4, 30)
+            ),
         ],
     )
     warnings = evaluation.evaluate(con, AUG)["warnings"].set_index("name")
@@ -57,7 +74,7 @@ def test_warnings_name_the_rule_that_picked_each_project(con):
     assert warnings.loc["连续红灯", "rule"] == "连续2个月亮红灯"
     assert warnings.loc["开工拖三月", "rule"] == "开工滞后3个月及以上"
     assert warnings.loc["竣工拖六月", "rule"] == "竣工滞后6个月及以上"
-    assert list(warnings.index)[0] == "连续红灯"  # ranked by lag
+    assert warnings.index[0] == "连续红灯"  # ranked by lag
 
 
 def test_quarterly_round_is_judged_at_the_last_complete_quarter(con):

@@ -69,12 +69,27 @@ def test_start_rate_is_started_over_due(con):
     build(
         con,
         [
-            dict(name="已开工", plan=100, ytd={8: 50}, planned_start=dt.date(2020, 3, 1),
-                 actual_start=dt.date(2020, 3, 5)),
-            dict(name="逾期未开工", plan=100, ytd={8: 0}, planned_start=dt.date(2020, 5, 1),
-                 actual_start=None),
-            dict(name="尚未到期", plan=100, ytd={8: 0}, planned_start=dt.date(2020, 10, 1),
-                 actual_start=None),
+            dict(
+                name="已开工",
+                plan=100,
+                ytd={8: 50},
+                planned_start=dt.date(2020, 3, 1),
+                actual_start=dt.date(2020, 3, 5),
+            ),
+            dict(
+                name="逾期未开工",
+                plan=100,
+                ytd={8: 0},
+                planned_start=dt.date(2020, 5, 1),
+                actual_start=None,
+            ),
+            dict(
+                name="尚未到期",
+                plan=100,
+                ytd={8: 0},
+                planned_start=dt.date(2020, 10, 1),
+                actual_start=None,
+            ),
         ],
     )
     result = metrics.summary(con, AUG)
@@ -132,8 +147,16 @@ def test_start_rule_counts_months_since_planned_start_month(con, month, start_li
     # Planned March, never started: March is the 1st overdue month, May the 3rd.
     build(
         con,
-        [dict(name="未开工", plan=0, ytd={month: 0}, planned_start=dt.date(2020, 3, 20),
-              actual_start=None, build_type="新建")],
+        [
+            dict(
+                name="未开工",
+                plan=0,
+                ytd={month: 0},
+                planned_start=dt.date(2020, 3, 20),
+                actual_start=None,
+                build_type="新建",
+            )
+        ],
     )
     row = metrics.project_status(con, Month(2020, month)).iloc[0]
     assert row.start_light == start_light
@@ -147,8 +170,13 @@ def test_worse_of_completion_and_start_rule_wins(con):
         con,
         [
             # on schedule in money but planned start passed 3 months ago without a start
-            dict(name="钱到了没开工", plan=1200, ytd={8: 800}, planned_start=dt.date(2020, 6, 1),
-                 actual_start=None),
+            dict(
+                name="钱到了没开工",
+                plan=1200,
+                ytd={8: 800},
+                planned_start=dt.date(2020, 6, 1),
+                actual_start=None,
+            ),
             # started, but badly behind
             dict(name="开工了钱没到", plan=1200, ytd={8: 100}),
         ],
@@ -200,8 +228,13 @@ def test_counts_by_stage_and_light(con):
 
 
 def test_all_groupings_in_one_call(con):
-    build(con, [dict(name="甲", plan=100, ytd={8: 80}), dict(name="乙", plan=100, ytd={8: 20},
-                                                            township="王店镇")])
+    build(
+        con,
+        [
+            dict(name="甲", plan=100, ytd={8: 80}),
+            dict(name="乙", plan=100, ytd={8: 20}, township="王店镇"),
+        ],
+    )
     result = metrics.summary(con, AUG, by=["all", "tier", "township", "unit", "leader", "category"])
     assert set(result["groups"]) == {"tier", "township", "unit", "leader", "category"}
     assert [g["key"] for g in result["groups"]["township"]] == ["新城街道", "王店镇"]
@@ -219,8 +252,13 @@ def test_filters_are_bound_parameters():
 
 
 def test_filters_narrow_the_summary(con):
-    build(con, [dict(name="甲", plan=100, ytd={8: 80}), dict(name="乙", plan=100, ytd={8: 20},
-                                                            unit="区交通运输局")])
+    build(
+        con,
+        [
+            dict(name="甲", plan=100, ytd={8: 80}),
+            dict(name="乙", plan=100, ytd={8: 20}, unit="区交通运输局"),
+        ],
+    )
     only = metrics.summary(con, AUG, filters={"unit": ["区交通运输局"]})
     assert only["projects"] == 1 and only["completed_wan"] == 20
     red = metrics.summary(con, AUG, filters={"light": ["red"]})

@@ -19,12 +19,16 @@ DEMO_DIR = Path("data/demo")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m xzcore", description="秀洲区重点项目看板命令行")
+    parser = argparse.ArgumentParser(
+        prog="python -m xzcore", description="秀洲区重点项目看板命令行"
+    )
     parser.add_argument("--db", help="数据库文件（默认 $XZ_DB 或 data/xiuzhou.duckdb）")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="新建空数据库（已存在则只补迁移）")
     p = sub.add_parser("demo", help="用 data/demo 的示例数据重建数据库")
-    p.add_argument("--regenerate", action="store_true", help="先按固定种子重新生成 data/demo 的 CSV")
+    p.add_argument(
+        "--regenerate", action="store_true", help="先按固定种子重新生成 data/demo 的 CSV"
+    )
     p = sub.add_parser("summary", help="某月投资完成汇总")
     p.add_argument("--month", required=True)
     p.add_argument("--by", choices=[g for g in GROUPINGS if g != "all"])
@@ -81,7 +85,15 @@ def _print_json(data) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-_GROUP_KEYS = ("key", "projects", "plan_wan", "completed_wan", "completion_rate", "lag_pp", "lights")
+_GROUP_KEYS = (
+    "key",
+    "projects",
+    "plan_wan",
+    "completed_wan",
+    "completion_rate",
+    "lag_pp",
+    "lights",
+)
 
 
 def _summary(con, month, args) -> None:
@@ -137,7 +149,10 @@ def _evaluate(con, month, args) -> None:
     print(f"{result['label']}评选（截至 {result['as_of']}）")
     print(f"红旗项目（{result['red_flag_rule']}）：")
     for i, row in enumerate(red_flags, 1):
-        print(f"  {i}. {row['name']}（{row['unit']}）{fmt.percent(row['completion_rate'])} {fmt.pp(row['lag_pp'])}")
+        print(
+            f"  {i}. {row['name']}（{row['unit']}）"
+            f"{fmt.percent(row['completion_rate'])} {fmt.pp(row['lag_pp'])}"
+        )
     print("预警（蜗牛）项目：")
     for i, row in enumerate(warnings, 1):
         print(f"  {i}. {row['name']}（{row['unit']}）{fmt.pp(row['lag_pp'])}：{row['rule']}")

@@ -18,7 +18,9 @@ _COLUMNS = """id, code, name, unit, township, leader, tier,
 def round_of(month: Month, quarterly: bool) -> dict:
     """A quarterly round is judged as of the end of the last quarter wholly reported."""
     as_of = month.last_complete_quarter_end() if quarterly else month
-    label = f"{as_of.year}年第{as_of.quarter}季度" if quarterly else f"{as_of.year}年{as_of.month}月"
+    label = (
+        f"{as_of.year}年第{as_of.quarter}季度" if quarterly else f"{as_of.year}年{as_of.month}月"
+    )
     return {"kind": "quarter" if quarterly else "month", "as_of": as_of, "label": label}
 
 
@@ -72,9 +74,7 @@ def evaluate(
         },
     ).df()
     texts = rules.warning_texts()
-    warnings["rule"] = [
-        "；".join(texts[r] for r in picked) for picked in warnings.get("rules", [])
-    ]
+    warnings["rule"] = ["；".join(texts[r] for r in picked) for picked in warnings.get("rules", [])]
     return {
         "round": this_round["kind"],
         "as_of": str(as_of),

@@ -53,7 +53,9 @@ def filters_sql(filters: dict | None) -> tuple[str, str, dict]:
 
 def _band_sql(preset: Preset, band: Band, param: str) -> str:
     if preset.measure == "lag_pp":
-        return f"100 * (e12 - 12 * completed) {band.op} CAST(${param} AS DECIMAL(18, 6)) * 12 * plan"
+        return (
+            f"100 * (e12 - 12 * completed) {band.op} CAST(${param} AS DECIMAL(18, 6)) * 12 * plan"
+        )
     return f"12 * completed {band.op} CAST(${param} AS DECIMAL(18, 6)) * e12"
 
 
@@ -87,7 +89,8 @@ WITH latest AS (
              ELSE ap.plan * $month END AS e12,
         coalesce(p.actual_start <= $month_end, FALSE) AS started,
         coalesce(coalesce(p.planned_start, p.actual_start) <= $month_end, FALSE) AS due,
-        CASE WHEN NOT coalesce(p.actual_start <= $month_end, FALSE) AND p.planned_start <= $month_end
+        CASE WHEN NOT coalesce(p.actual_start <= $month_end, FALSE)
+                  AND p.planned_start <= $month_end
              THEN $ym - (year(p.planned_start) * 12 + month(p.planned_start) - 1) + 1
              ELSE 0 END AS start_overdue,
         CASE WHEN NOT coalesce(p.actual_completion <= $month_end, FALSE)
@@ -111,7 +114,8 @@ WITH latest AS (
     SELECT *,
         CASE WHEN plan > 0 THEN CAST(completed / plan AS DOUBLE) END AS completion_rate,
         CASE WHEN plan > 0 THEN CAST(e12 / (12 * plan) AS DOUBLE) END AS schedule,
-        CASE WHEN plan > 0 THEN CAST(100 * (e12 - 12 * completed) / (12 * plan) AS DOUBLE) END AS lag_pp,
+        CASE WHEN plan > 0 THEN CAST(100 * (e12 - 12 * completed) / (12 * plan) AS DOUBLE)
+             END AS lag_pp,
         CASE WHEN NOT ({judged}) THEN 'green'
              WHEN {_band_sql(preset, preset.green, "green")} THEN 'green'
              WHEN {_band_sql(preset, preset.yellow, "yellow")} THEN 'yellow'

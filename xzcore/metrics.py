@@ -110,7 +110,9 @@ def summary(con, month: Month, *, by=None, schedule_mode=None, preset=None, filt
     sets = ", ".join(["()", *(f"({c})" for c in columns)])
     keys = ", ".join(columns) or "NULL AS _none"
     which = (
-        "CASE " + " ".join(f"WHEN grouping({c}) = 0 THEN '{c}'" for c in columns) + " ELSE 'all' END"
+        "CASE "
+        + " ".join(f"WHEN grouping({c}) = 0 THEN '{c}'" for c in columns)
+        + " ELSE 'all' END"
         if columns
         else "'all'"
     )
@@ -143,8 +145,8 @@ def lights(con, month: Month, *, preset=None, schedule_mode=None, filters=None) 
 
 
 def snapshot_lights(con, month: Month, preset_name=None, schedule_mode=None) -> int:
-    """Store this month's lights with the preset, thresholds and mode in force; replaces the month."""
-    query, mode, chosen = _frame(con, month, schedule_mode, preset_name, None)
+    """Store the month's lights with the preset, thresholds and mode in force, replacing it."""
+    query, _, chosen = _frame(con, month, schedule_mode, preset_name, None)
     params = query.params | {
         "snap_preset": chosen.name,
         "snap_thresholds": json.dumps(chosen.thresholds(), ensure_ascii=False, sort_keys=True),

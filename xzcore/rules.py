@@ -55,13 +55,15 @@ class Preset:
         }
 
     def with_thresholds(self, values: dict) -> Preset:
-        """A copy with an admin's thresholds; the comparisons themselves stay those of the source."""
+        """A copy with an admin's thresholds; the comparisons stay those of the source."""
         try:
             return replace(
                 self,
                 green=Band(self.green.op, Decimal(str(values.get("green", self.green.value)))),
                 yellow=Band(self.yellow.op, Decimal(str(values.get("yellow", self.yellow.value)))),
-                start_yellow_months=int(values.get("start_yellow_months", self.start_yellow_months)),
+                start_yellow_months=int(
+                    values.get("start_yellow_months", self.start_yellow_months)
+                ),
                 start_red_months=int(values.get("start_red_months", self.start_red_months)),
             )
         except (ArithmeticError, ValueError, TypeError) as exc:
@@ -161,7 +163,11 @@ class EvaluationRules:
     warning_completion_slip_months: int = 6
 
     def red_flag_text(self) -> str:
-        return f"亮绿灯、超前时序进度{_plain(self.red_flag_lead_pp)}个百分点及以上、按期开工；按超前幅度取前{self.red_flag_top_n}名"
+        lead = _plain(self.red_flag_lead_pp)
+        return (
+            f"亮绿灯、超前时序进度{lead}个百分点及以上、按期开工；"
+            f"按超前幅度取前{self.red_flag_top_n}名"
+        )
 
     def warning_texts(self) -> dict[str, str]:
         return {

@@ -1,0 +1,131 @@
+"""python -m xzcore on the demo database: figures, JSON shape, and errors without tracebacks."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args, db=None):
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    env.pop("XZ_DB", None)
+    if db:
+        env["XZ_DB"] = str(db)
+    return subprocess.run(
+        [sys.executable, "-m", "xzcore", *args], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    result = cli("--db", str(path), "demo")
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_summary_json_reproduces_the_published_figures(demo_db):
+    result = cli("summary", "--month", "2020-08", "--json", db=demo_db)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["month"] == "2020-08" and data["schedule_mode"] == "calendar"
+    assert data["projects"] == 113
+    assert data["started"] == 113
+    assert data["completion_rate"] == pytest.approx(0.80, abs=0.005)
+    assert data["schedule_progress"] == pytest.approx(8 / 12)
+    assert data["lag_pp"] == pytest.approx(100 * (8 / 12 - data["completion_rate"]))
+    assert sum(data["lights"].values()) == 113
+    assert data["groups"] == []
+
+
+def test_summary_by_township_has_nine_groups_that_add_up(demo_db):
+    data = json.loads(
+        cli("summary", "--month", "2020-08", "--by", "township", "--json", db=demo_db).stdout
+    )
+    assert len(data["groups"]) == 9
+    assert set(data["groups"][0]) == {
+        "key",
+        "projects",
+        "plan_wan",
+        "completed_wan",
+        "completion_rate",
+        "lag_pp",
+        "lights",
+    }
+    assert sum(g["projects"] for g in data["groups"]) == 113
+    assert sum(g["completed_wan"] for g in data["groups"]) == pytest.approx(data["completed_wan"])
+
+
+def test_lights_and_evaluate_name_their_reasons(demo_db):
+    lights = json.loads(cli("lights", "--month", "2020-08", "--json", db=demo_db).stdout)
+    assert len(lights["projects"]) == 113
+    assert all(p["reason"].endswith(("绿灯", "黄灯", "红灯")) for p in lights["projects"])
+    evaluation = json.loads(cli("evaluate", "--month", "2020-08", "--json", db=demo_db).stdout)
+    assert len(evaluation["red_flags"]) == 12
+    assert evaluation["warnings"], "the demo has lagging projects"
+    assert all(w["rule"] for w in evaluation["warnings"])
+    text = cli("evaluate", "--month", "2020-08", "--quarter", db=demo_db)
+    assert "2020年第2季度" in text.stdout
+
+
+def test_demo_twice_gives_the_same_database(demo_db, tmp_path):
+    again = tmp_path / "again.duckdb"
+    assert cli("--db", str(again), "demo").returncode == 0
+    assert cli("--db", str(again), "demo").returncode == 0
+    for command in (
+        ["summary", "--month", "2020-08", "--by", "unit", "--json"],
+        ["lights", "--month", "2020-05", "--json"],
+    ):
+        assert cli(*command, db=again).stdout == cli(*command, db=demo_db).stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["summary", "--month", "2031-01"], "2031-01 没有数据"),
+        (["summary", "--month", "8月"], "月份格式应为 YYYY-MM"),
+    ],
+)
+def test_bad_month_is_one_chinese_line(demo_db, args, message):
+    result = cli(*args, db=demo_db)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_database_is_one_chinese_line(tmp_path):
+    result = cli("summary", "--month", "2020-08", db=tmp_path / "none.duckdb")
+    assert result.returncode == 1
+    missing = tmp_path / "none.duckdb"
+    hint = "（先运行 python -m xzcore demo 或 init）"
+    assert result.stderr.strip() == f"错误：数据库文件不存在：{missing}{hint}"
+
+
+def test_database_locked_by_another_process_is_one_chinese_line(demo_db):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(demo_db)!r}); "
+            "print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        result = cli("summary", "--month", "2020-08", db=demo_db)
+        assert time.monotonic() - started < 20
+        assert result.returncode == 1
+        assert "正被另一个进程" in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,0 +1,94 @@
+"""Plotly figures: a DataFrame or summary in, a Figure out. No data access here."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Source Han Sans SC, sans-serif"
+LIGHT_COLORS = {"green": "#2e9d4f", "yellow": "#e0a800", "red": "#c0392b"}
+SCHEDULE_COLOR = "#c0392b"
+BAR_COLOR = "#2f6db5"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 18}},
+        font={"family": FONT, "size": 14},
+        height=height,
+        margin={"l": 10, "r": 20, "t": 60, "b": 40},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.12},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    return fig
+
+
+def _lag_color(lag_pp: float | None) -> str:
+    """Bar colour by the default (xiuzhou) bands: on schedule, within 10 pp, further behind."""
+    lag = lag_pp or 0
+    return LIGHT_COLORS["green" if lag <= 0 else "yellow" if lag <= 10 else "red"]
+
+
+def completion_by_group(groups: list[dict], schedule: float | None, title: str) -> go.Figure:
+    """Horizontal bars of completion rate per group, best at the top, with the schedule line."""
+    rows = [g for g in groups if g["completion_rate"] is not None]
+    rows.sort(key=lambda g: g["completion_rate"])
+    fig = go.Figure(
+        go.Bar(
+            x=[g["completion_rate"] * 100 for g in rows],
+            y=[str(g["key"]) for g in rows],
+            orientation="h",
+            marker_color=[_lag_color(g["lag_pp"]) for g in rows],
+            text=[f"{g['completion_rate'] * 100:.1f}%" for g in rows],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[g["projects"], g["completed_wan"], g["plan_wan"]] for g in rows],
+            hovertemplate="%{y}<br>完成率 %{x:.1f}%<br>项目 %{customdata[0]} 个"
+            "<br>完成 %{customdata[1]:,.0f} / 计划 %{customdata[2]:,.0f} 万元<extra></extra>",
+            name="完成率",
+        )
+    )
+    if schedule is not None:
+        fig.add_vline(
+            x=schedule * 100,
+            line={"color": SCHEDULE_COLOR, "dash": "dash", "width": 2},
+            annotation_text=f"时序进度 {schedule * 100:.1f}%",
+            annotation_position="top",
+        )
+    widest = max([g["completion_rate"] * 100 for g in rows] + [(schedule or 0) * 100, 1])
+    # room on the right for the value labels of the longest bar
+    fig.update_xaxes(
+        title="完成率（%）", ticksuffix="%", gridcolor="#eee", range=[0, widest * 1.15]
+    )
+    return _layout(fig, title, max(320, 34 * len(rows) + 120))
+
+
+def cumulative_trend(points: list[dict], title: str) -> go.Figure:
+    """Completed (bars) against the schedule and the annual plan, month by month, in 亿元."""
+    months = [f"{p['month_no']}月" for p in points]
+    fig = go.Figure()
+    fig.add_bar(
+        x=months,
+        y=[p["completed_wan"] / 10000 for p in points],
+        name="累计完成",
+        marker_color=BAR_COLOR,
+        hovertemplate="%{x} 累计完成 %{y:.2f} 亿元<extra></extra>",
+    )
+    fig.add_scatter(
+        x=months,
+        y=[p["plan_wan"] * p["schedule_progress"] / 10000 for p in points],
+        name="时序进度应完成",
+        mode="lines+markers",
+        line={"color": SCHEDULE_COLOR, "dash": "dash"},
+        hovertemplate="%{x} 按时序进度应完成 %{y:.2f} 亿元<extra></extra>",
+    )
+    fig.add_scatter(
+        x=months,
+        y=[p["plan_wan"] / 10000 for p in points],
+        name="年度计划",
+        mode="lines",
+        line={"color": "#888", "width": 1},
+        hovertemplate="年度计划 %{y:.2f} 亿元<extra></extra>",
+    )
+    fig.update_yaxes(title="亿元", gridcolor="#eee", rangemode="tozero")
+    return _layout(fig, title, 380)

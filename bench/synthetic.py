@@ -100,7 +100,7 @@ SELECT project_id, year, month, ytd - before, ytd,
          WHEN i >= done_i + 3 THEN '投运'
          WHEN i >= done_i THEN '竣工'
          ELSE '在建' END,
-    $batch
+    $batch + 1 + i - $first_i  -- the month's own upload batch (see _MONTH_BATCHES)
 FROM (
     SELECT ap.project_id, ap.year, m.month, ap.year * 12 + m.month - 1 AS i,
         coalesce(year(p.actual_completion) * 12 + month(p.actual_completion) - 1, 99999) AS done_i,
@@ -114,6 +114,14 @@ FROM (
     WHERE ap.year * 12 + m.month - 1 <= $last_i
 )
 ORDER BY year, month, project_id
+"""
+
+# One progress batch a month, as monthly uploads make; ids follow the register batch.
+_MONTH_BATCHES = """
+INSERT INTO batches (id, kind, file_name, sha256, year, month, row_count, user_name)
+SELECT $batch + 1 + k, 'progress', printf('synthetic-%d-%02d', y, m), $digest, y, m,
+    $projects, 'bench'
+FROM (SELECT k, $first_year + k // 12 AS y, k % 12 + 1 AS m FROM range($months) r(k))
 """
 
 
@@ -150,7 +158,21 @@ def build(path: Path, projects: int, months: int = 36, seed: int = 1) -> None:
             con.execute("SELECT max(nextval('project_id_seq')) FROM range($n)", {"n": projects})
             con.execute(_PLANS, params | {"batch": batch, "first_year": FIRST_YEAR, "years": years})
             con.execute(_TARGETS, {"seed": seed})
-            con.execute(_PROGRESS, {"seed": seed, "batch": batch, "last_i": first_i + months - 1})
+            con.execute(
+                _MONTH_BATCHES,
+                {
+                    "batch": batch,
+                    "digest": digest,
+                    "projects": projects,
+                    "months": months,
+                    "first_year": FIRST_YEAR,
+                },
+            )
+            con.execute("SELECT max(nextval('batch_id_seq')) FROM range($n)", {"n": months})
+            con.execute(
+                _PROGRESS,
+                {"seed": seed, "batch": batch, "first_i": first_i, "last_i": first_i + months - 1},
+            )
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -57,10 +57,32 @@ def build(con, projects: list[dict], year: int = 2020) -> dict[str, int]:
             )
         for month, ytd in spec.get("ytd", {}).items():
             con.execute(
-                "INSERT INTO progress (project_id, year, month, ytd, stage) VALUES (?, ?, ?, ?, ?)",
-                [pid, year, month, Decimal(str(ytd)), spec.get("stage")],
+                "INSERT INTO progress (project_id, year, month, ytd, stage, batch_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    pid,
+                    year,
+                    month,
+                    Decimal(str(ytd)),
+                    spec.get("stage"),
+                    _month_batch(con, year, month),
+                ],
             )
     return ids
+
+
+def _month_batch(con, year: int, month: int) -> int:
+    """The progress batch of a month, created on first use, as a monthly upload would."""
+    found = con.execute(
+        "SELECT id FROM batches WHERE kind = 'progress' AND year = ? AND month = ?", [year, month]
+    ).fetchone()
+    if found:
+        return found[0]
+    return con.execute(
+        "INSERT INTO batches (kind, file_name, sha256, year, month, row_count, user_name) "
+        "VALUES ('progress', 'test.csv', 'x', ?, ?, 0, 'test') RETURNING id",
+        [year, month],
+    ).fetchone()[0]
 
 
 @pytest.fixture

@@ -25,7 +25,14 @@ def _one(con, sql):
 def test_row_counts_are_what_was_designed(district):
     not_started = _one(district, "SELECT count(*) FROM projects WHERE actual_start IS NULL")
     assert _one(district, "SELECT count(*) FROM projects") == PROJECTS
-    assert _one(district, "SELECT count(*) FROM batches") == 1
+    assert _one(district, "SELECT count(*) FROM batches WHERE kind = 'register'") == 1
+    assert _one(district, "SELECT count(*) FROM batches WHERE kind = 'progress'") == 36
+    # every progress row belongs to the batch of its own month
+    assert _one(
+        district,
+        "SELECT count(*) FROM progress p JOIN batches b ON b.id = p.batch_id"
+        " WHERE b.year = p.year AND b.month = p.month",
+    ) == _one(district, "SELECT count(*) FROM progress")
     assert _one(district, "SELECT count(*) FROM annual_plans") == PROJECTS * 3
     assert _one(district, "SELECT count(*) FROM monthly_targets") == PROJECTS * 3 * 12
     # About 5% never start, and they report nothing; every other project reports all 36 months.

@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     except XZError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and cut short: not an error of ours
+        sys.stderr.close()
+        return 0
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"错误：数据库操作失败（{first}）", file=sys.stderr)

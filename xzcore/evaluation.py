@@ -1,18 +1,16 @@
 """红旗 (red-flag) and 预警/蜗牛 (warning) projects for a monthly or quarterly round.
 
 Each listed project carries the rule(s) that picked it, in words, so the page can say why.
+Both lists come from one statement: the month's frame once, the earlier months' red lights
+as joins, and reasons worded only for the projects listed.
 """
 
 from __future__ import annotations
 
 from xzcore import metrics, settings
-from xzcore.frame import frame_query
+from xzcore.frame import Query, frame_query, with_reasons
 from xzcore.period import Month
 from xzcore.rules import EvaluationRules
-
-_COLUMNS = """id, code, name, unit, township, leader, tier,
-    CAST(plan AS DOUBLE) AS plan_wan, CAST(completed AS DOUBLE) AS completed_wan,
-    completion_rate, schedule, lag_pp, light, reason, start_overdue, completion_overdue"""
 
 
 def round_of(month: Month, quarterly: bool) -> dict:
@@ -24,20 +22,49 @@ def round_of(month: Month, quarterly: bool) -> dict:
     return {"kind": "quarter" if quarterly else "month", "as_of": as_of, "label": label}
 
 
-def _red_ids(con, month: Month, mode: str, preset) -> list[int]:
-    query = frame_query(month, mode, preset, {"light": ["red"]})
-    return [row[0] for row in con.execute(f"SELECT id FROM ({query.sql})", query.params).fetchall()]
-
-
-def _red_running(con, as_of: Month, months: int, mode: str, preset) -> list[int]:
-    """Projects red in each of the months before as_of that the rule looks back on."""
-    available = set(metrics.available_months(con))
-    ids: set[int] | None = None
-    for back in range(1, months):
+def _lists_query(
+    available: set[Month], as_of: Month, rules: EvaluationRules, mode: str, preset
+) -> Query:
+    current = frame_query(as_of, mode, preset, prefix="c_")
+    ctes, params = [f"cur AS MATERIALIZED ({current.sql})"], dict(current.params)
+    # "Red n months running": red now and in each of the n − 1 months before, when reported.
+    running = ["light = 'red'"]
+    for back in range(1, rules.warning_red_months):
         earlier = as_of.shift(-back)
-        red = set(_red_ids(con, earlier, mode, preset)) if earlier in available else set()
-        ids = red if ids is None else ids & red
-    return sorted(ids or ())
+        if earlier not in available:
+            running.append("FALSE")
+            continue
+        before = frame_query(earlier, mode, preset, {"light": ["red"]}, prefix=f"p{back}_")
+        ctes.append(f"red_{back} AS (SELECT id FROM ({before.sql}))")
+        params |= before.params
+        running.append(f"id IN (SELECT id FROM red_{back})")
+    params |= {
+        "lead": rules.red_flag_lead_pp,
+        "top_n": rules.red_flag_top_n,
+        "start_slip": rules.warning_start_slip_months,
+        "completion_slip": rules.warning_completion_slip_months,
+    }
+    sql = f"""
+WITH {", ".join(ctes)},
+flags AS (
+    SELECT 'red_flag' AS list, *, []::VARCHAR[] AS rules FROM cur
+    WHERE light = 'green' AND started_on_time AND plan > 0
+      AND 100 * (e12 - 12 * completed) <= -CAST($lead AS DECIMAL(18, 6)) * 12 * plan
+    -- QUALIFY, not ORDER BY … LIMIT: DuckDB 2.0.0 drops a CTE's LIMIT under this UNION ALL
+    QUALIFY row_number() OVER (ORDER BY lag_pp, id) <= $top_n
+), warns AS (
+    SELECT * FROM (
+        SELECT 'warning' AS list, *, list_filter([
+            CASE WHEN {" AND ".join(running)} THEN 'red_running' END,
+            CASE WHEN start_overdue >= $start_slip THEN 'start_slip' END,
+            CASE WHEN completion_overdue >= $completion_slip THEN 'completion_slip' END
+        ], lambda r: r IS NOT NULL) AS rules
+        FROM cur)
+    WHERE len(rules) > 0
+)
+SELECT * FROM flags UNION ALL SELECT * FROM warns
+"""
+    return Query(sql, params)
 
 
 def evaluate(
@@ -45,36 +72,23 @@ def evaluate(
 ) -> dict:
     rules = rules or EvaluationRules()
     this_round = round_of(month, quarterly)
-    as_of = metrics.check_month(con, this_round["as_of"])
+    available = set(metrics.available_months(con))
+    as_of = metrics.check_month(this_round["as_of"], available)
     mode = settings.schedule_mode(con, schedule_mode)
     chosen = settings.preset(con, preset)
-    query = frame_query(as_of, mode, chosen)
-    red_flags = con.execute(
-        f"""SELECT {_COLUMNS} FROM ({query.sql})
-            WHERE light = 'green' AND started_on_time AND plan > 0
-              AND 100 * (e12 - 12 * completed) <= -CAST($lead AS DECIMAL(18, 6)) * 12 * plan
-            ORDER BY lag_pp, id LIMIT $top_n""",
-        query.params | {"lead": rules.red_flag_lead_pp, "top_n": rules.red_flag_top_n},
-    ).df()
-    red_flags["rule"] = rules.red_flag_text()
-    warnings = con.execute(
-        f"""SELECT * FROM (
-                SELECT {_COLUMNS}, list_filter([
-                    CASE WHEN light = 'red' AND list_contains($prev_red, id) THEN 'red_running' END,
-                    CASE WHEN start_overdue >= $start_slip THEN 'start_slip' END,
-                    CASE WHEN completion_overdue >= $completion_slip THEN 'completion_slip' END
-                ], lambda r: r IS NOT NULL) AS rules
-                FROM ({query.sql}))
-            WHERE len(rules) > 0 ORDER BY lag_pp DESC NULLS LAST, id""",
-        query.params
-        | {
-            "prev_red": _red_running(con, as_of, rules.warning_red_months, mode, chosen),
-            "start_slip": rules.warning_start_slip_months,
-            "completion_slip": rules.warning_completion_slip_months,
-        },
+    worded = with_reasons(_lists_query(available, as_of, rules, mode, chosen), chosen)
+    both = con.execute(
+        f"""SELECT list, rules, {metrics.DISPLAY_COLUMNS}, reason,
+                start_overdue, completion_overdue FROM ({worded.sql})
+            ORDER BY list, CASE list WHEN 'red_flag' THEN lag_pp ELSE -lag_pp END NULLS LAST,
+                id""",
+        worded.params,
     ).df()
     texts = rules.warning_texts()
-    warnings["rule"] = ["；".join(texts[r] for r in picked) for picked in warnings.get("rules", [])]
+    red_flags = both[both.list == "red_flag"].drop(columns=["list", "rules"])
+    red_flags = red_flags.assign(rule=rules.red_flag_text()).reset_index(drop=True)
+    warnings = both[both.list == "warning"].drop(columns="list").reset_index(drop=True)
+    warnings["rule"] = ["；".join(texts[r] for r in picked) for picked in warnings["rules"]]
     return {
         "round": this_round["kind"],
         "as_of": str(as_of),

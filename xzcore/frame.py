@@ -59,12 +59,21 @@ def _band_sql(preset: Preset, band: Band, param: str) -> str:
     return f"12 * completed {band.op} CAST(${param} AS DECIMAL(18, 6)) * e12"
 
 
-def frame_query(month: Month, mode: str, preset: Preset, filters: dict | None = None) -> Query:
-    """SQL (with its bound parameters) for one row per project planned in month.year."""
-    project_cond, light_cond, params = filters_sql(filters)
+def _judged(preset: Preset) -> str:
     # With nothing expected yet (no plan, or a zero plan-mode target) the completion rule has
     # nothing to judge: such a project is green on completion.
-    judged = "plan > 0" if preset.measure == "lag_pp" else "e12 > 0"
+    return "plan > 0" if preset.measure == "lag_pp" else "e12 > 0"
+
+
+def frame_query(
+    month: Month, mode: str, preset: Preset, filters: dict | None = None, prefix: str = ""
+) -> Query:
+    """SQL (with its bound parameters) for one row per project planned in month.year.
+
+    `prefix` renames the parameters, so that frames of two months can share one statement.
+    Reasons in words are added by `with_reasons`, only on the rows a caller keeps.
+    """
+    project_cond, light_cond, params = filters_sql(filters)
     start_rule = (
         "CASE WHEN start_overdue >= $start_red THEN 'red' "
         "WHEN start_overdue >= $start_yellow THEN 'yellow' ELSE 'green' END"
@@ -73,11 +82,9 @@ def frame_query(month: Month, mode: str, preset: Preset, filters: dict | None = 
     )
     sql = f"""
 WITH latest AS (
-    SELECT project_id, arg_max(ytd, month) AS completed, max(month) AS reported_month
+    SELECT project_id, arg_max(ytd, month) AS completed, max(month) AS reported_month,
+        arg_max(stage, month) FILTER (WHERE stage IS NOT NULL) AS reported_stage
     FROM progress WHERE year = $year AND month <= $month GROUP BY project_id
-), stage_now AS (
-    SELECT project_id, arg_max(stage, year * 12 + month) AS stage
-    FROM progress WHERE stage IS NOT NULL AND year * 12 + month - 1 <= $ym GROUP BY project_id
 ), base AS (
     SELECT p.id, p.code, p.name, p.tier, p.category, p.township, p.unit, p.leader, p.owner,
         p.build_type, p.total_investment, p.planned_start, p.planned_completion,
@@ -99,7 +106,8 @@ WITH latest AS (
              ELSE 0 END AS completion_overdue,
         coalesce(p.actual_start <= last_day(coalesce(p.planned_start, p.actual_start)), FALSE)
             AS started_on_time,
-        coalesce(s.stage, CASE
+        -- the stage last reported this year; without one, what the register's dates say
+        coalesce(l.reported_stage, CASE
             WHEN p.actual_completion <= $month_end THEN '竣工'
             WHEN p.actual_start BETWEEN $month_start AND $month_end THEN '开工'
             WHEN p.actual_start <= $month_end THEN '在建'
@@ -108,7 +116,6 @@ WITH latest AS (
     JOIN annual_plans ap ON ap.project_id = p.id AND ap.year = $year
     LEFT JOIN latest l ON l.project_id = p.id
     LEFT JOIN monthly_targets t ON t.project_id = p.id AND t.year = $year AND t.month = $month
-    LEFT JOIN stage_now s ON s.project_id = p.id
     WHERE {project_cond}
 ), judged AS (
     SELECT *,
@@ -116,37 +123,18 @@ WITH latest AS (
         CASE WHEN plan > 0 THEN CAST(e12 / (12 * plan) AS DOUBLE) END AS schedule,
         CASE WHEN plan > 0 THEN CAST(100 * (e12 - 12 * completed) / (12 * plan) AS DOUBLE)
              END AS lag_pp,
-        CASE WHEN NOT ({judged}) THEN 'green'
+        CASE WHEN NOT ({_judged(preset)}) THEN 'green'
              WHEN {_band_sql(preset, preset.green, "green")} THEN 'green'
              WHEN {_band_sql(preset, preset.yellow, "yellow")} THEN 'yellow'
              ELSE 'red' END AS completion_light,
         {start_rule} AS start_light
     FROM base
-), lit AS (
-    SELECT *,
-        CASE WHEN 'red' IN (completion_light, start_light) THEN 'red'
-             WHEN 'yellow' IN (completion_light, start_light) THEN 'yellow'
-             ELSE 'green' END AS light,
-        CASE WHEN NOT ({judged}) THEN '本月无应完成投资，不考核完成率'
-             ELSE printf('完成率%.1f%%，时序进度%.1f%%，', completion_rate * 100, schedule * 100)
-                  || CASE WHEN lag_pp > 0.05 THEN printf('落后%.1f个百分点', lag_pp)
-                          WHEN lag_pp < -0.05 THEN printf('超前%.1f个百分点', -lag_pp)
-                          ELSE '与时序进度持平' END
-                  || '：' || CASE completion_light WHEN 'green' THEN $text_green
-                                 WHEN 'yellow' THEN $text_yellow ELSE $text_red END
-             END AS completion_reason,
-        printf('计划%s开工，已逾期%d个月未开工', strftime(planned_start, '%Y-%m'), start_overdue)
-            AS start_reason
-    FROM judged
 )
-SELECT * EXCLUDE (completion_reason, start_reason),
-    CASE WHEN start_light = light AND completion_light = light AND light <> 'green'
-             THEN completion_reason || '；' || start_reason
-         WHEN completion_light = light THEN completion_reason
-         ELSE start_reason END
-    || ' → ' || CASE light WHEN 'green' THEN $name_green WHEN 'yellow' THEN $name_yellow
-                ELSE $name_red END AS reason
-FROM lit
+SELECT *,
+    CASE WHEN 'red' IN (completion_light, start_light) THEN 'red'
+         WHEN 'yellow' IN (completion_light, start_light) THEN 'yellow'
+         ELSE 'green' END AS light
+FROM judged
 WHERE {light_cond}
 """
     params.update(
@@ -158,13 +146,50 @@ WHERE {light_cond}
         mode=mode,
         green=preset.green.value,
         yellow=preset.yellow.value,
-        text_green=preset.band_text("green"),
-        text_yellow=preset.band_text("yellow"),
-        text_red=preset.band_text("red"),
-        name_green=LIGHT_NAMES["green"],
-        name_yellow=LIGHT_NAMES["yellow"],
-        name_red=LIGHT_NAMES["red"],
     )
     if preset.start_rule:
         params.update(start_yellow=preset.start_yellow_months, start_red=preset.start_red_months)
+    if prefix:  # the SQL holds no other '$' than its parameters
+        sql = sql.replace("$", f"${prefix}")
+        params = {f"{prefix}{k}": v for k, v in params.items()}
+    return Query(sql, params)
+
+
+def _one_decimal(expr: str) -> str:
+    # A cast to DECIMAL(18,1) words 66.666… as 66.7, and costs less than printf.
+    return f"CAST(CAST({expr} AS DECIMAL(18, 1)) AS VARCHAR)"
+
+
+def with_reasons(inner: Query, preset: Preset, order: str = "") -> Query:
+    """Add the reason for each light, in words, to the rows of a query over a frame."""
+    completion = f"""CASE WHEN NOT ({_judged(preset)}) THEN '本月无应完成投资，不考核完成率'
+        ELSE '完成率' || {_one_decimal("completion_rate * 100")} || '%，时序进度'
+            || {_one_decimal("schedule * 100")} || '%，'
+            || CASE WHEN lag_pp > 0.05 THEN '落后' || {_one_decimal("lag_pp")} || '个百分点'
+                    WHEN lag_pp < -0.05 THEN '超前' || {_one_decimal("-lag_pp")} || '个百分点'
+                    ELSE '与时序进度持平' END
+            || '：' || CASE completion_light WHEN 'green' THEN $text_green
+                           WHEN 'yellow' THEN $text_yellow ELSE $text_red END
+        END"""
+    start = """'计划' || strftime(planned_start, '%Y-%m') || '开工，已逾期' || start_overdue
+        || '个月未开工'"""
+    # Each part is worded only where it decides the light: most projects need one sentence.
+    sql = f"""
+SELECT *,
+    CASE WHEN start_light <> light OR light = 'green' THEN {completion}
+         WHEN completion_light <> light THEN {start}
+         ELSE {completion} || '；' || {start} END
+    || ' → ' || CASE light WHEN 'green' THEN $name_green WHEN 'yellow' THEN $name_yellow
+                ELSE $name_red END AS reason
+FROM ({inner.sql})
+{order}
+"""
+    params = inner.params | {
+        "text_green": preset.band_text("green"),
+        "text_yellow": preset.band_text("yellow"),
+        "text_red": preset.band_text("red"),
+        "name_green": LIGHT_NAMES["green"],
+        "name_yellow": LIGHT_NAMES["yellow"],
+        "name_red": LIGHT_NAMES["red"],
+    }
     return Query(sql, params)

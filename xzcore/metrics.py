@@ -11,7 +11,7 @@ import pandas as pd
 
 from xzcore import settings
 from xzcore.errors import BadArgument, UnknownMonth
-from xzcore.frame import GROUP_COLUMNS, STAGES, frame_query
+from xzcore.frame import GROUP_COLUMNS, STAGES, Query, frame_query, with_reasons
 from xzcore.period import Month
 
 GROUPINGS = ("all", *GROUP_COLUMNS)
@@ -19,16 +19,20 @@ GROUPINGS = ("all", *GROUP_COLUMNS)
 
 def available_months(con) -> list[Month]:
     """Every month that can be viewed: January to the latest reported month of each plan year."""
+    # Read off the upload batches (a few rows), not the progress table (millions).
     rows = con.execute(
-        """SELECT ap.year, max(pr.month) FROM (SELECT DISTINCT year FROM annual_plans) ap
-           JOIN progress pr ON pr.year = ap.year GROUP BY ap.year ORDER BY ap.year"""
+        """SELECT year, max(month) FROM batches
+           WHERE kind = 'progress' AND undone_at IS NULL
+             AND year IN (SELECT DISTINCT year FROM annual_plans)
+           GROUP BY year ORDER BY year"""
     ).fetchall()
     return [Month(year, m) for year, last in rows for m in range(1, last + 1)]
 
 
-def check_month(con, month: Month) -> Month:
-    months = available_months(con)
-    if month not in months:
+def check_month(month: Month, available) -> Month:
+    """The month itself when it can be viewed, else UnknownMonth naming what there is."""
+    if month not in available:
+        months = sorted(available)
         have = f"现有 {months[0]} 至 {months[-1]}" if months else "数据库中还没有任何月报"
         raise UnknownMonth(f"{month} 没有数据：{have}")
     return month
@@ -40,14 +44,27 @@ def _frame(con, month, schedule_mode, preset_name, filters):
     return frame_query(month, mode, preset, filters), mode, preset
 
 
+# What a list of projects shows; money as DOUBLE because it is only displayed. Kept short:
+# turning text columns into pandas costs more than computing them (measured at 10,000 rows).
+DISPLAY_COLUMNS = """id, code, name, unit, township,
+    CAST(plan AS DOUBLE) AS plan_wan, CAST(completed AS DOUBLE) AS completed_wan,
+    completion_rate, schedule, lag_pp, light"""
+# What with_reasons needs besides the displayed columns.
+_REASON_INPUTS = "completion_light, start_light, start_overdue, planned_start, plan, e12"
+WORST_FIRST = (
+    "CASE light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, lag_pp DESC NULLS LAST, id"
+)
+
+
 def project_status(con, month: Month, *, schedule_mode=None, preset=None, filters=None):
-    """One row a project: register data, plan, completed, rates, lag, stage, light and reason."""
-    query, _, _ = _frame(con, month, schedule_mode, preset, filters)
+    """One row a project, every column of the frame and the reason for its light; by id."""
+    query, _, chosen = _frame(con, month, schedule_mode, preset, filters)
+    full = with_reasons(query, chosen, order="ORDER BY id")
     sql = f"""SELECT * EXCLUDE (plan, completed, e12, total_investment),
         CAST(plan AS DOUBLE) AS plan_wan, CAST(completed AS DOUBLE) AS completed_wan,
         CAST(total_investment AS DOUBLE) AS total_investment_wan
-        FROM ({query.sql}) ORDER BY id"""
-    return con.execute(sql, query.params).df()
+        FROM ({full.sql}) ORDER BY id"""
+    return con.execute(sql, full.params).df()
 
 
 _AGGREGATES = """
@@ -99,7 +116,7 @@ def summary(con, month: Month, *, by=None, schedule_mode=None, preset=None, filt
 
     `by` is one grouping name or a list of them; all groupings come from one pass over the frame.
     """
-    check_month(con, month)
+    check_month(month, available_months(con))
     groupings = [by] if isinstance(by, str) else list(by or [])
     for g in groupings:
         if g not in GROUPINGS:
@@ -135,18 +152,32 @@ def summary(con, month: Month, *, by=None, schedule_mode=None, preset=None, filt
     return result
 
 
-def lights(con, month: Month, *, preset=None, schedule_mode=None, filters=None) -> pd.DataFrame:
-    """Each project's light and the reason in words, worst first."""
-    check_month(con, month)
-    status = project_status(con, month, schedule_mode=schedule_mode, preset=preset, filters=filters)
-    order = status.light.map({"red": 0, "yellow": 1, "green": 2})
-    status = status.assign(_order=order).sort_values(["_order", "lag_pp"], ascending=[True, False])
-    return status.drop(columns="_order").reset_index(drop=True)
+def lights(
+    con, month: Month, *, limit=None, preset=None, schedule_mode=None, filters=None
+) -> pd.DataFrame:
+    """Projects worst light first, each with the reason in words; `limit` keeps the worst n.
+
+    Reasons are worded only for the rows kept, so a page showing the worst 200 of 100,000
+    projects does not pay for the other 99,800 sentences.
+    """
+    check_month(month, available_months(con))
+    query, _, chosen = _frame(con, month, schedule_mode, preset, filters)
+    kept = Query(
+        f"SELECT {DISPLAY_COLUMNS}, {_REASON_INPUTS} FROM ({query.sql}) "
+        f"ORDER BY {WORST_FIRST} LIMIT $limit",
+        query.params | {"limit": limit},  # LIMIT NULL keeps every row
+    )
+    worded = with_reasons(kept, chosen)
+    return con.execute(
+        f"SELECT * EXCLUDE ({_REASON_INPUTS}) FROM ({worded.sql}) ORDER BY {WORST_FIRST}",
+        worded.params,
+    ).df()
 
 
 def snapshot_lights(con, month: Month, preset_name=None, schedule_mode=None) -> int:
     """Store the month's lights with the preset, thresholds and mode in force, replacing it."""
     query, _, chosen = _frame(con, month, schedule_mode, preset_name, None)
+    query = with_reasons(query, chosen)
     params = query.params | {
         "snap_preset": chosen.name,
         "snap_thresholds": json.dumps(chosen.thresholds(), ensure_ascii=False, sort_keys=True),

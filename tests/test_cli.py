@@ -1,5 +1,7 @@
 """python -m xzcore on the demo database: figures, JSON shape, and errors without tracebacks."""
 
+import contextlib
+import hashlib
 import json
 import os
 import subprocess
@@ -107,25 +109,39 @@ def test_missing_database_is_one_chinese_line(tmp_path):
     assert result.stderr.strip() == f"错误：数据库文件不存在：{missing}{hint}"
 
 
-def test_database_locked_by_another_process_is_one_chinese_line(demo_db):
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(demo_db)!r}); "
-            "print('ready', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
+@contextlib.contextmanager
+def held(path, read_only):
+    """Another process holding the database open, as a running dashboard does."""
+    code = (
+        f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only={read_only}); "
+        "print('ready', flush=True); time.sleep(60)"
     )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        started = time.monotonic()
-        result = cli("summary", "--month", "2020-08", db=demo_db)
-        assert time.monotonic() - started < 20
-        assert result.returncode == 1
-        assert "正被另一个进程" in result.stderr and "Traceback" not in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
+        yield
     finally:
         holder.kill()
         holder.wait()
+
+
+def _one_locked_line(result):
+    assert result.returncode == 1
+    assert "正被另一个进程" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_database_locked_by_another_process_is_one_chinese_line(demo_db):
+    with held(demo_db, read_only=False):
+        started = time.monotonic()
+        _one_locked_line(cli("summary", "--month", "2020-08", db=demo_db))
+        assert time.monotonic() - started < 20
+
+
+def test_demo_refuses_to_replace_a_database_a_dashboard_has_open(demo_db):
+    before = hashlib.sha256(demo_db.read_bytes()).hexdigest()
+    with held(demo_db, read_only=True):
+        _one_locked_line(cli("--db", str(demo_db), "demo"))
+        # readers may share it meanwhile: the dashboard and a CLI summary together
+        assert cli("summary", "--month", "2020-08", db=demo_db).returncode == 0
+    assert hashlib.sha256(demo_db.read_bytes()).hexdigest() == before

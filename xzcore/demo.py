@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -386,13 +387,25 @@ def snapshot_all(con) -> None:
 
 
 def build(db_path: Path, demo_dir: Path) -> None:
-    """A fresh demo database: same files in, same tables out, ids in file order."""
+    """A fresh demo database: same files in, same tables out, ids in file order.
+
+    Built beside the target and moved over it in one step, and only when no other process
+    (a running dashboard, say) has the target open: deleting a file under a reader corrupts
+    nothing on disk but leaves that reader on a ghost.
+    """
+    db_path = Path(db_path)
+    if db_path.exists():
+        connect(db_path).close()  # raises DatabaseLocked while anyone else holds it
+    building = db_path.with_name(db_path.name + ".building")
     # DuckDB replays a leftover .wal into a new file of the same name: remove both.
-    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+    for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = connect(db_path, create=True)
+    con = connect(building, create=True)
     try:
         load(con, demo_dir)
         snapshot_all(con)
+        con.execute("CHECKPOINT")
     finally:
         con.close()
+    os.replace(building, db_path)
+    db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)

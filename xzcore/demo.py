@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import os
 import random
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from xzcore.db import connect, transaction
-from xzcore.errors import BadArgument
+from xzcore import ingest
+from xzcore.db import connect
 from xzcore.period import Month
 
 YEAR = 2020
@@ -316,74 +315,22 @@ def generate(out_dir: Path, seed: int = 2020) -> list[Path]:
     return [out_dir / name for name in files]
 
 
-def _read(path: Path, header: str) -> list[tuple[str, ...]]:
-    """Rows as tuples of text in header order; the header must be exactly the demo's."""
-    frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    if ",".join(frame.columns) != header:
-        raise BadArgument(f"{path.name}：表头与示例数据的格式不符")
-    return list(frame.itertuples(index=False, name=None))
+def load(con, demo_dir: Path, user: str = "demo") -> list[int]:
+    """Import the demo files through the same path as any upload: the register, then each month.
 
-
-def _batch(con, kind: str, path: Path, month: int | None, rows: int, user: str) -> int:
-    # Nominal upload times (reports on the 10th of the next month): rebuilds stay identical.
-    day = dt.date(YEAR, 1, 20) if month is None else Month(YEAR, month).end + dt.timedelta(10)
-    return con.execute(
-        "INSERT INTO batches (kind, file_name, sha256, year, month, row_count, user_name,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [kind, path.name, hashlib.sha256(path.read_bytes()).hexdigest(), YEAR, month, rows, user,
-         dt.datetime.combine(day, dt.time(9))],
-    ).fetchone()[0]  # fmt: skip
-
-
-def load(con, demo_dir: Path, user: str = "demo") -> None:
-    """Read the files generate() writes, and only those, in one transaction (stopgap for ingest)."""
-    register = _read(demo_dir / REGISTER_FILE, REGISTER_HEADER)
-    files = {m: demo_dir / PROGRESS_FILE.format(YEAR, m) for m in range(1, 13)}
-    reports = {m: _read(path, PROGRESS_HEADER) for m, path in files.items() if path.exists()}
-    started, completed = {}, {}
-    for m, rows in reports.items():
-        for code, _name, _amount, _ytd, stage, start, *_ in rows:
-            if start:  # the latest report has the last word
-                started[code] = dt.date.fromisoformat(start)
-            if stage in ("竣工", "投运"):  # reports give no date: the end of the first such month
-                completed.setdefault(code, Month(YEAR, m).end)
-    with transaction(con):
-        batch = _batch(con, "register", demo_dir / REGISTER_FILE, None, len(register), user)
-        ids, plans, targets = {}, [], []
-        for code, *row in register:
-            texts, (total, plan, start, end, lon, lat), monthly = row[:8], row[8:14], row[14:]
-            ids[code] = con.execute(
-                "INSERT INTO projects (code, name, tier, category, township, unit, leader, owner,"
-                " build_type, total_investment, planned_start, planned_completion, actual_start,"
-                " actual_completion, lon, lat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?) RETURNING id",
-                [code, *texts, Decimal(total), dt.date.fromisoformat(start),
-                 dt.date.fromisoformat(end), started.get(code), completed.get(code),
-                 float(lon), float(lat)],
-            ).fetchone()[0]  # fmt: skip
-            plans.append((ids[code], YEAR, Decimal(plan), batch))
-            # Targets are stored cumulative: 1月…m月.
-            targets += [(ids[code], YEAR, m, sum(map(Decimal, monthly[:m]))) for m in range(1, 13)]
-        con.executemany("INSERT INTO annual_plans VALUES (?, ?, ?, ?)", plans)
-        con.executemany("INSERT INTO monthly_targets VALUES (?, ?, ?, ?)", targets)
-        for m, rows in reports.items():
-            batch = _batch(con, "progress", files[m], m, len(rows), user)
-            con.executemany(
-                "INSERT INTO progress VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(ids[code], YEAR, m, Decimal(amount), Decimal(ytd), stage, image or None,
-                  problems or None, batch)
-                 for code, _name, amount, ytd, stage, _start, image, problems in rows],
-            )  # fmt: skip
-
-
-def snapshot_all(con) -> None:
-    """Record the lights of every loaded month, as the office would have published them."""
-    # >>> CALLS xzcore.metrics.snapshot_lights; imported here so load() and its tests need not.
-    from xzcore.metrics import snapshot_lights
-
-    months = con.execute("SELECT DISTINCT year, month FROM progress ORDER BY 1, 2").fetchall()
-    for year, month in months:
-        snapshot_lights(con, Month(year, month))
+    Upload times are nominal (register on 20 January, each report on the 10th of the next
+    month), so that two builds give the same database.
+    """
+    paths = [demo_dir / REGISTER_FILE]
+    paths += [demo_dir / PROGRESS_FILE.format(YEAR, m) for m in range(1, 13)]
+    batches = []
+    for path in (p for p in paths if p.exists()):
+        preview = ingest.prepare(con, path.read_bytes(), path.name)
+        month = preview.parsed.month
+        day = dt.date(YEAR, 1, 20) if month is None else Month(YEAR, month).end + dt.timedelta(10)
+        at = dt.datetime.combine(day, dt.time(9))
+        batches.append(ingest.commit(con, preview, user, at=at))
+    return batches
 
 
 def build(db_path: Path, demo_dir: Path) -> None:
@@ -403,7 +350,6 @@ def build(db_path: Path, demo_dir: Path) -> None:
     con = connect(building, create=True)
     try:
         load(con, demo_dir)
-        snapshot_all(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -1,4 +1,7 @@
 -- Migration 1: the project model. Money is 万元 as DECIMAL(18,4) (exact to 1 元): sums never drift.
+-- No FOREIGN KEY constraints: DuckDB refuses to update any indexed column (a project's name or
+-- code) of a row that a foreign key references, and refuses to delete and re-insert it in one
+-- transaction, which undo needs. xzcore.ingest is the only writer and keeps the references whole.
 CREATE SEQUENCE project_id_seq START 1;
 CREATE SEQUENCE batch_id_seq START 1;
 
@@ -33,20 +36,21 @@ CREATE TABLE batches (
     row_count   INTEGER NOT NULL,
     user_name   VARCHAR NOT NULL,
     created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    undone_at   TIMESTAMP
+    undone_at   TIMESTAMP,
+    undone_by   VARCHAR
 );
 
 CREATE TABLE annual_plans (
-    project_id  INTEGER NOT NULL REFERENCES projects (id),
+    project_id  INTEGER NOT NULL,
     year        SMALLINT NOT NULL,
     plan        DECIMAL(18, 4) NOT NULL CHECK (plan >= 0),    -- 年度计划投资
-    batch_id    INTEGER REFERENCES batches (id),
+    batch_id    INTEGER,
     PRIMARY KEY (project_id, year)
 );
 
 -- Monthly targets, always stored cumulative (1月…m月); per-month uploads are summed on the way in.
 CREATE TABLE monthly_targets (
-    project_id  INTEGER NOT NULL REFERENCES projects (id),
+    project_id  INTEGER NOT NULL,
     year        SMALLINT NOT NULL,
     month       TINYINT NOT NULL CHECK (month BETWEEN 1 AND 12),
     target_cum  DECIMAL(18, 4) NOT NULL CHECK (target_cum >= 0),
@@ -54,7 +58,7 @@ CREATE TABLE monthly_targets (
 );
 
 CREATE TABLE progress (
-    project_id      INTEGER NOT NULL REFERENCES projects (id),
+    project_id      INTEGER NOT NULL,
     year            SMALLINT NOT NULL,
     month           TINYINT NOT NULL CHECK (month BETWEEN 1 AND 12),
     amount          DECIMAL(18, 4),              -- 本月完成投资
@@ -62,13 +66,13 @@ CREATE TABLE progress (
     stage           VARCHAR CHECK (stage IN ('签约', '开工', '在建', '竣工', '投运')),
     image_progress  VARCHAR,                     -- 形象进度
     problems        VARCHAR,                     -- 存在问题
-    batch_id        INTEGER REFERENCES batches (id),
+    batch_id        INTEGER,
     PRIMARY KEY (project_id, year, month)
 );
 
 -- Lights as published each month, with the rule preset and schedule mode that produced them.
 CREATE TABLE light_snapshots (
-    project_id      INTEGER NOT NULL REFERENCES projects (id),
+    project_id      INTEGER NOT NULL,
     year            SMALLINT NOT NULL,
     month           TINYINT NOT NULL CHECK (month BETWEEN 1 AND 12),
     preset          VARCHAR NOT NULL,
@@ -87,3 +91,16 @@ CREATE TABLE settings (
     key     VARCHAR PRIMARY KEY,
     value   VARCHAR NOT NULL
 );
+
+-- Undo: the keys each batch wrote, and the rows as they were before it (none for a new key).
+CREATE TABLE batch_touches (
+    batch_id    INTEGER NOT NULL,
+    tbl         VARCHAR NOT NULL CHECK (tbl IN ('projects', 'annual_plans', 'monthly_targets', 'progress')),
+    project_id  INTEGER NOT NULL,
+    year        SMALLINT,          -- NULL for projects
+    month       TINYINT            -- set for progress only; targets are replaced a year at a time
+);
+CREATE TABLE projects_before AS SELECT CAST(NULL AS INTEGER) AS batch_id, * FROM projects WHERE FALSE;
+CREATE TABLE annual_plans_before AS SELECT CAST(NULL AS INTEGER) AS batch_id, * FROM annual_plans WHERE FALSE;
+CREATE TABLE monthly_targets_before AS SELECT CAST(NULL AS INTEGER) AS batch_id, * FROM monthly_targets WHERE FALSE;
+CREATE TABLE progress_before AS SELECT CAST(NULL AS INTEGER) AS batch_id, * FROM progress WHERE FALSE;

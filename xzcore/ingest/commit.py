@@ -1,0 +1,255 @@
+"""Write a Preview as one batch in one transaction; undo a batch back to exactly what was there.
+
+Every key a batch writes is listed in batch_touches, and the row it held before goes to
+<table>_before; undo deletes the touched keys and puts the kept rows back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+import pyarrow as pa
+
+from xzcore import db, metrics
+from xzcore.errors import XZError
+from xzcore.ingest.plan import PROJECT_FIELDS, Preview
+
+_MONEY = pa.decimal128(18, 4)
+_STEP = Decimal("0.0001")
+_TABLES = ("projects", "annual_plans", "monthly_targets", "progress")
+# How a table's rows (t) meet the keys a batch touched (x).
+_KEY = {
+    "projects": "t.id = x.project_id",
+    "annual_plans": "t.project_id = x.project_id AND t.year = x.year",
+    "monthly_targets": "t.project_id = x.project_id AND t.year = x.year",
+    "progress": "t.project_id = x.project_id AND t.year = x.year AND t.month = x.month",
+}
+_DATES = ("planned_start", "planned_completion", "actual_start", "actual_completion")
+
+
+class ValidationFailed(XZError):
+    """The file has errors, or warnings nobody accepted, or an undo is refused: nothing changed."""
+
+
+@contextlib.contextmanager
+def _registered(con, name: str, table: pa.Table):
+    con.register(name, table)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def _money(values) -> pa.Array:
+    return pa.array(
+        [None if v is None else Decimal(v).quantize(_STEP, ROUND_HALF_UP) for v in values], _MONEY
+    )
+
+
+def _touched(table: str, batch: int) -> str:
+    # Only constants and an int are formatted in: table names come from _TABLES.
+    return (
+        f"EXISTS (SELECT 1 FROM batch_touches x WHERE x.batch_id = {int(batch)}"
+        f" AND x.tbl = '{table}' AND {_KEY[table]})"
+    )
+
+
+def _touch(con, batch: int, table: str, keys: pa.Table, key_sql: str, keep: bool = True) -> None:
+    """List the keys this batch writes; keep the rows they held, then clear them for the new."""
+    with _registered(con, "touched_keys", keys):
+        con.execute(
+            "INSERT INTO batch_touches (batch_id, tbl, project_id, year, month) "
+            f"SELECT $batch, $tbl, {key_sql} FROM touched_keys",
+            {"batch": batch, "tbl": table},
+        )
+    if keep:
+        con.execute(
+            f"INSERT INTO {table}_before SELECT {int(batch)}, t.* FROM {table} t "
+            f"WHERE {_touched(table, batch)}"
+        )
+        con.execute(f"DELETE FROM {table} t WHERE {_touched(table, batch)}")
+
+
+def commit(
+    con, preview: Preview, user: str, *, accept_warnings=False, at: dt.datetime | None = None
+) -> int:
+    """The whole file lands or nothing does; returns the new batch id."""
+    if preview.errors:
+        raise ValidationFailed(
+            f"文件有 {len(preview.errors)} 处错误，未导入。第一处：{preview.errors[0]}"
+        )
+    if preview.warnings and not accept_warnings:
+        raise ValidationFailed(
+            f"文件有 {len(preview.warnings)} 条警告，确认后才能导入。第一条：{preview.warnings[0]}"
+        )
+    parsed = preview.parsed
+    with db.transaction(con):
+        batch = con.execute(
+            "INSERT INTO batches (kind, file_name, sha256, year, month, row_count, user_name,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp))"
+            " RETURNING id",
+            [parsed.kind, parsed.file_name, parsed.sha256, parsed.year, parsed.month,
+             len(parsed.records), user, at],
+        ).fetchone()[0]  # fmt: skip
+        changed = [r for r in preview.rows if r.action != "unchanged"]
+        if parsed.kind == "progress":
+            _write_progress(con, batch, parsed.year, parsed.month, changed)
+        else:
+            _write_register(con, batch, parsed.year, changed)
+        refresh_lights(con, parsed.year, parsed.month or 1)
+    return batch
+
+
+def _write_progress(con, batch, year, month, rows) -> None:
+    if not rows:
+        return
+    incoming = pa.table(
+        {
+            "project_id": pa.array([r.project_id for r in rows], pa.int32()),
+            "amount": _money(r.write["amount"] for r in rows),
+            "ytd": _money(r.write["ytd"] for r in rows),
+            **{f: [r.write[f] for r in rows] for f in ("stage", "image_progress", "problems")},
+        }
+    )
+    _touch(con, batch, "progress", incoming, f"project_id, {int(year)}, {int(month)}")
+    with _registered(con, "incoming", incoming):
+        con.execute(
+            "INSERT INTO progress SELECT project_id, $year, $month, amount, ytd, stage,"
+            " image_progress, problems, $batch FROM incoming",
+            {"year": year, "month": month, "batch": batch},
+        )
+    dates = ("actual_start", "actual_completion")
+    register = [{"id": r.project_id} | {d: r.write[d] for d in dates if d in r.write}
+                for r in rows if any(d in r.write for d in dates)]  # fmt: skip
+    if register:
+        _update_projects(con, batch, register)
+
+
+def _project_table(records: list[dict]) -> pa.Table:
+    columns = {"id": pa.array([r["id"] for r in records], pa.int32())}
+    for name in PROJECT_FIELDS:
+        values = [r.get(name) for r in records]
+        if name == "total_investment":
+            columns[name] = _money(values)
+        else:
+            kind = (
+                pa.date32()
+                if name in _DATES
+                else pa.float64()
+                if name in ("lon", "lat")
+                else pa.string()
+            )
+            columns[name] = pa.array(values, kind)
+    return pa.table(columns)
+
+
+def _update_projects(con, batch, records: list[dict]) -> None:
+    """Set the given fields of existing projects; a field given as None keeps its value."""
+    incoming = _project_table(records)
+    _touch(con, batch, "projects", incoming, "id, NULL, NULL")
+    # _touch kept the rows and cleared them: put them back with the new values laid over.
+    merged = ", ".join(f"coalesce(i.{f}, b.{f})" for f in PROJECT_FIELDS)
+    with _registered(con, "incoming", incoming):
+        con.execute(
+            f"INSERT INTO projects (id, {', '.join(PROJECT_FIELDS)}) SELECT b.id, {merged} "
+            "FROM projects_before b JOIN incoming i ON i.id = b.id WHERE b.batch_id = $batch",
+            {"batch": batch},
+        )
+
+
+def _write_register(con, batch, year, rows) -> None:
+    new = [r for r in rows if r.project_id is None]
+    if new:
+        ids = con.execute("SELECT nextval('project_id_seq') FROM range(?)", [len(new)]).fetchall()
+        for r, (pid,) in zip(new, ids, strict=True):
+            r.project_id = pid
+        incoming = _project_table([{"id": r.project_id} | r.write for r in new])
+        _touch(con, batch, "projects", incoming, "id, NULL, NULL", keep=False)
+        with _registered(con, "incoming", incoming):
+            fields = ", ".join(PROJECT_FIELDS)
+            con.execute(f"INSERT INTO projects (id, {fields}) SELECT id, {fields} FROM incoming")
+    edited = [r for r in rows if r not in new and set(r.changes) - {"plan", "targets"}]
+    if edited:
+        _update_projects(con, batch, [{"id": r.project_id} | r.write for r in edited])
+    plans = pa.table(
+        {
+            "project_id": pa.array([r.project_id for r in rows], pa.int32()),
+            "plan": _money(r.write["plan"] for r in rows),
+        }
+    )
+    _touch(con, batch, "annual_plans", plans, f"project_id, {int(year)}, NULL")
+    with _registered(con, "incoming", plans):
+        con.execute(
+            "INSERT INTO annual_plans SELECT project_id, $year, plan, $batch FROM incoming",
+            {"year": year, "batch": batch},
+        )
+    targeted = [r for r in rows if r.write.get("targets")]
+    if targeted:
+        months = range(1, 13)
+        targets = pa.table(
+            {
+                "project_id": pa.array(
+                    [r.project_id for r in targeted for _ in months], pa.int32()
+                ),
+                "month": pa.array([m for _ in targeted for m in months], pa.int8()),
+                "target_cum": _money(r.write["targets"][m] for r in targeted for m in months),
+            }
+        )
+        keys = pa.table({"project_id": pa.array([r.project_id for r in targeted], pa.int32())})
+        _touch(con, batch, "monthly_targets", keys, f"project_id, {int(year)}, NULL")
+        with _registered(con, "incoming", targets):
+            con.execute(
+                "INSERT INTO monthly_targets SELECT project_id, $year, month, target_cum"
+                " FROM incoming",
+                {"year": year},
+            )
+
+
+def refresh_lights(con, year: int, from_month: int) -> None:
+    """Lights published for this month and the later ones of the year follow the new figures."""
+    for month in metrics.available_months(con):
+        if month.year == year and month.month >= from_month:
+            metrics.snapshot_lights(con, month)
+
+
+def undo(con, batch: int, user: str) -> None:
+    """Put back what the batch replaced and remove what it added, unless a later batch built on it.
+
+    Refused (nothing changed) when a later, still standing batch wrote the same keys.
+    """
+    row = con.execute("SELECT year, month, undone_at FROM batches WHERE id = ?", [batch]).fetchone()
+    if row is None:
+        raise ValidationFailed(f"没有批次#{batch}")
+    if row[2] is not None:
+        raise ValidationFailed(f"批次#{batch}已于 {row[2]:%Y-%m-%d %H:%M} 撤销过")
+    later = [
+        r[0]
+        for r in con.execute(
+            """SELECT DISTINCT l.batch_id FROM batch_touches t
+               JOIN batch_touches l ON l.project_id = t.project_id AND l.batch_id > t.batch_id
+               JOIN batches b ON b.id = l.batch_id AND b.undone_at IS NULL
+               WHERE t.batch_id = $batch AND (t.tbl = 'projects' OR (l.tbl = t.tbl
+                     AND l.year IS NOT DISTINCT FROM t.year
+                     AND l.month IS NOT DISTINCT FROM t.month))
+               ORDER BY 1""",
+            {"batch": batch},
+        ).fetchall()
+    ]
+    if later:
+        listed = "、".join(f"#{b}" for b in later)
+        raise ValidationFailed(f"批次#{batch}之后的批次（{listed}）改过同样的数据，请先撤销它们")
+    with db.transaction(con):
+        for table in _TABLES:
+            con.execute(f"DELETE FROM {table} t WHERE {_touched(table, batch)}")
+            con.execute(
+                f"INSERT INTO {table} SELECT * EXCLUDE (batch_id) FROM {table}_before"
+                " WHERE batch_id = ?",
+                [batch],
+            )
+        con.execute(
+            "UPDATE batches SET undone_at = current_timestamp, undone_by = ? WHERE id = ?",
+            [user, batch],
+        )
+        refresh_lights(con, row[0], row[1] or 1)

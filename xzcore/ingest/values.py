@@ -1,0 +1,99 @@
+"""Cell texts → numbers and dates, the way offices write them."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+EMPTY = {"", "-", "—", "——", "--", "/", "／", "－", "无", "n/a", "na", "null", "none", "—/—"}
+_UNIT_SUFFIX = re.compile(r"(亿元|万元|元)$")
+_UNIT_FACTOR = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot mean what its column needs; the message is Chinese and names it."""
+
+
+def fold(text: object) -> str:
+    """Full-width to half-width, spaces removed: how names and headers are compared."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+
+
+def clean(text: object) -> str:
+    """A free-text cell kept as typed (full-width punctuation too), ends trimmed."""
+    return str(text or "").replace("\u3000", " ").strip()
+
+
+def is_empty(text: str) -> bool:
+    return fold(text).lower() in EMPTY
+
+
+def number(text: str, factor: Decimal = Decimal(1)) -> Decimal | None:
+    """'１,２３４.５' → 1234.5 (times the column's unit factor to 万元); empty marks → None."""
+    folded = fold(text).replace(",", "").replace("，", "")
+    if folded.lower() in EMPTY:
+        return None
+    unit = _UNIT_SUFFIX.search(folded)
+    if unit:  # a unit written in the cell wins over the header's
+        factor, folded = _UNIT_FACTOR[unit[1]], folded[: unit.start()]
+    if folded.endswith("%"):
+        raise ValueProblem(f"“{text}”是百分比，此列应填金额")
+    try:
+        value = Decimal(folded)
+    except InvalidOperation:
+        raise ValueProblem(f"“{text}”不是数字") from None
+    if not value.is_finite():
+        raise ValueProblem(f"“{text}”不是数字")
+    return value * factor
+
+
+def percent(text: str) -> Decimal | None:
+    """'85%' or '0.85' → 0.85."""
+    folded = fold(text)
+    if folded.lower() in EMPTY:
+        return None
+    try:
+        if folded.endswith("%"):
+            return Decimal(folded[:-1]) / 100
+        return Decimal(folded)
+    except InvalidOperation:
+        raise ValueProblem(f"“{text}”不是百分比") from None
+
+
+_DATE_FORMS = [
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_MONTH_FORMS = [re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")]
+
+
+def date(text: str) -> dt.date | None:
+    """2020-02-20, 2020/2/20, 2020年2月20日, 20200220, 2020.2 (→ 1st), Excel serial 43881."""
+    folded = fold(text)
+    if folded.lower() in EMPTY:
+        return None
+    for form in _DATE_FORMS:
+        match = form.match(folded)
+        if match:
+            return _make_date(text, int(match[1]), int(match[2]), int(match[3]))
+    for form in _MONTH_FORMS:
+        match = form.match(folded)
+        if match:
+            return _make_date(text, int(match[1]), int(match[2]), 1)
+    if re.fullmatch(r"\d{5}(\.0+)?", folded):  # an Excel serial day number typed as text
+        serial = int(float(folded))
+        if 20000 <= serial <= 80000:
+            return _EXCEL_EPOCH + dt.timedelta(days=serial)
+    raise ValueProblem(f"“{text}”不是可识别的日期（例：2020-02-20、2020年2月20日）")
+
+
+def _make_date(text: str, year: int, month: int, day: int) -> dt.date:
+    if not 1900 <= year <= 2100 or not 1 <= month <= 12:
+        raise ValueProblem(f"“{text}”不是有效日期")
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise ValueProblem(f"“{text}”这一天不存在")
+    return dt.date(year, month, day)

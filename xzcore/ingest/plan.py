@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from xzcore.ingest.parse import Parsed, Problem, Record
-from xzcore.ingest.values import fold
+from xzcore.ingest.values import fold, plain
 from xzcore.period import Month
 
 PROJECT_FIELDS = ("code", "name", "tier", "category", "township", "unit", "leader", "owner",
@@ -231,8 +231,8 @@ def _progress_values(record: Record, previous: Decimal, month: Month, problems) 
         problems.append(
             Problem(
                 "error",
-                f"本月完成 {amount} + 上月累计 {previous} = {previous + amount}，"
-                f"与累计完成 {ytd} 不符",
+                f"本月完成 {plain(amount)} + 上月累计 {plain(previous)} = "
+                f"{plain(previous + amount)}，与累计完成 {plain(ytd)} 不符",
                 record.row,
                 "累计完成",
             )
@@ -240,7 +240,12 @@ def _progress_values(record: Record, previous: Decimal, month: Month, problems) 
         return None
     if ytd < previous:
         problems.append(
-            Problem("warning", f"累计完成 {ytd} 低于上月累计 {previous}", record.row, "累计完成")
+            Problem(
+                "warning",
+                f"累计完成 {plain(ytd)} 低于上月累计 {plain(previous)}",
+                record.row,
+                "累计完成",
+            )
         )
         amount = ytd - previous
     values = {f: record.values.get(f) for f in ("stage", "image_progress", "problems")}
@@ -316,7 +321,7 @@ def _cumulative_targets(record: Record, problems) -> dict[int, Decimal] | None:
         problems.append(
             Problem(
                 "warning",
-                f"月度目标合计 {running} 与年度计划 {plan} 不一致",
+                f"月度目标合计 {plain(running)} 与年度计划 {plain(plan)} 不一致",
                 record.row,
                 "月度目标",
             )

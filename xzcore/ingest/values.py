@@ -28,6 +28,12 @@ def clean(text: object) -> str:
     return str(text or "").replace("\u3000", " ").strip()
 
 
+def plain(value: Decimal) -> str:
+    """A figure as people write it: 1671.0000 → 1671, 0.5000 → 0.5."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
 def is_empty(text: str) -> bool:
     return fold(text).lower() in EMPTY
 

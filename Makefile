@@ -28,6 +28,7 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) -m bench.run
+	$(PY) -m bench.ingest
 
 demo: $(VENV)/.runtime
 	$(PY) -m xzcore --db $(DB) demo

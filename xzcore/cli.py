@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from xzcore import db, demo, evaluation, fmt, metrics
+from xzcore import cli_ingest, db, demo, evaluation, fmt, metrics
 from xzcore.errors import XZError
 from xzcore.metrics import GROUPINGS
 from xzcore.period import Month
@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True)
     p.add_argument("--quarter", action="store_true", help="按季度评选（截至最近一个完整季度）")
     p.add_argument("--json", action="store_true")
+    cli_ingest.add_commands(sub)
     return parser
 
 
@@ -74,6 +75,8 @@ def _run(args) -> int:
         demo.build(path, DEMO_DIR)
         print(f"已用示例数据重建数据库 {path}")
         return 0
+    if args.command in ("import", "batches", "undo"):
+        return cli_ingest.run(args, path)
     con = db.connect(path, read_only=True)
     try:
         month = Month.parse(args.month)

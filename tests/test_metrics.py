@@ -27,6 +27,8 @@ def test_group_completion_is_ratio_of_sums_not_mean_of_ratios(con):
     assert group["completion_rate"] != pytest.approx((0.8 + 0.1) / 2)
     assert result["completion_rate"] == pytest.approx(0.17)
     assert group["plan_wan"] == 1000 and group["completed_wan"] == 170
+    # the group's own light judges its sums: red, though 小项目 alone is green
+    assert group["light"] == "red" and result["light"] == "red"
 
 
 def test_calendar_schedule_is_month_over_twelve_and_lag_in_points(con):
@@ -265,6 +267,7 @@ def test_filters_narrow_the_summary(con):
     assert red["projects"] == 1 and red["lights"]["red"] == 1
     none = metrics.summary(con, AUG, filters={"unit": ["不存在"]})
     assert none["projects"] == 0 and none["completion_rate"] is None
+    assert none["light"] == "green"  # nothing planned, nothing behind
 
 
 def test_unknown_month_is_refused_in_chinese(con):

@@ -62,7 +62,15 @@ def _band_sql(preset: Preset, band: Band, param: str) -> str:
 def _judged(preset: Preset) -> str:
     # With nothing expected yet (no plan, or a zero plan-mode target) the completion rule has
     # nothing to judge: such a project is green on completion.
-    return "plan > 0" if preset.measure == "lag_pp" else "e12 > 0"
+    return "coalesce(plan, 0) > 0" if preset.measure == "lag_pp" else "coalesce(e12, 0) > 0"
+
+
+def completion_light_sql(preset: Preset) -> str:
+    """The completion rule as a CASE over plan, completed and e12 (a project's or a group's)."""
+    return f"""CASE WHEN NOT ({_judged(preset)}) THEN 'green'
+             WHEN {_band_sql(preset, preset.green, "green")} THEN 'green'
+             WHEN {_band_sql(preset, preset.yellow, "yellow")} THEN 'yellow'
+             ELSE 'red' END"""
 
 
 def frame_query(
@@ -123,10 +131,7 @@ WITH latest AS (
         CASE WHEN plan > 0 THEN CAST(e12 / (12 * plan) AS DOUBLE) END AS schedule,
         CASE WHEN plan > 0 THEN CAST(100 * (e12 - 12 * completed) / (12 * plan) AS DOUBLE)
              END AS lag_pp,
-        CASE WHEN NOT ({_judged(preset)}) THEN 'green'
-             WHEN {_band_sql(preset, preset.green, "green")} THEN 'green'
-             WHEN {_band_sql(preset, preset.yellow, "yellow")} THEN 'yellow'
-             ELSE 'red' END AS completion_light,
+        {completion_light_sql(preset)} AS completion_light,
         {start_rule} AS start_light
     FROM base
 )

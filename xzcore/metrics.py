@@ -11,7 +11,14 @@ import pandas as pd
 
 from xzcore import settings
 from xzcore.errors import BadArgument, UnknownMonth
-from xzcore.frame import GROUP_COLUMNS, STAGES, Query, frame_query, with_reasons
+from xzcore.frame import (
+    GROUP_COLUMNS,
+    STAGES,
+    Query,
+    completion_light_sql,
+    frame_query,
+    with_reasons,
+)
 from xzcore.period import Month
 
 GROUPINGS = ("all", *GROUP_COLUMNS)
@@ -69,8 +76,8 @@ def project_status(con, month: Month, *, schedule_mode=None, preset=None, filter
 
 _AGGREGATES = """
     count(*) AS projects,
-    sum(plan) AS plan_wan,
-    sum(completed) AS completed_wan,
+    sum(plan) AS plan,
+    sum(completed) AS completed,
     sum(e12) AS e12,
     count_if(started) AS started,
     count_if(due) AS due,
@@ -87,7 +94,7 @@ def _ratio(num, den):
 
 
 def _group_dict(row: dict, month: Month, mode: str) -> dict:
-    plan, done, e12 = (row[k] or 0 for k in ("plan_wan", "completed_wan", "e12"))
+    plan, done, e12 = (row[k] or 0 for k in ("plan", "completed", "e12"))
     # Calendar mode is exactly m/12 whatever the plans; plan mode is Σ targets ÷ Σ plan.
     schedule = month.month / 12 if mode == "calendar" else _ratio(e12, 12 * plan)
     return {
@@ -102,6 +109,8 @@ def _group_dict(row: dict, month: Month, mode: str) -> dict:
         "due_to_start": row["due"],
         "start_rate": _ratio(row["started_due"], row["due"]),
         "lights": {k: row[k] for k in ("green", "yellow", "red")},
+        # the group's own light: the completion rule on its sums (a group has no start date)
+        "light": row["group_light"],
         "stages": {s: row[f"stage_{i}"] for i, s in enumerate(STAGES)},
     }
 
@@ -133,8 +142,9 @@ def summary(con, month: Month, *, by=None, schedule_mode=None, preset=None, filt
         if columns
         else "'all'"
     )
-    sql = f"""SELECT {which} AS grouping_name, {keys}, {_AGGREGATES.format(stages=stages)}
-        FROM ({query.sql}) GROUP BY GROUPING SETS ({sets})"""
+    sql = f"""SELECT *, {completion_light_sql(chosen)} AS group_light FROM (
+        SELECT {which} AS grouping_name, {keys}, {_AGGREGATES.format(stages=stages)}
+        FROM ({query.sql}) GROUP BY GROUPING SETS ({sets}))"""
     rows = _records(con.execute(sql, query.params))
     # The () grouping set always yields the totals row; over no projects its counts are NULL.
     total = {k: v or 0 for k, v in next(r for r in rows if r["grouping_name"] == "all").items()}

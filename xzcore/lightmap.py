@@ -1,0 +1,143 @@
+"""The offline light map: Xiuzhou's outline, townships and projects coloured by their lights.
+
+Drawn with map_style "white-bg" and GeoJSON layers only, so it needs no tile server and no
+fonts from the internet (labels are Chinese hover texts, never Latin map labels). A tile
+layer can be given (an address template of the deployment's own tile server).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+from functools import cache
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from xzcore.charts import FONT, LIGHT_COLORS
+from xzcore.rules import LIGHT_NAMES
+
+GEO_DIR = Path(__file__).resolve().parents[1] / "data" / "geo"
+XIUZHOU = 330411
+CREDIT = "边界：Vonng/adcode（CC BY 4.0），仅为示意"
+
+
+@cache
+def district_outlines() -> dict:
+    """Jiaxing's districts (GCJ-02), Xiuzhou first; read once per process."""
+    with open(GEO_DIR / "jiaxing_districts_gcj02.geojson", encoding="utf-8") as fh:
+        data = json.load(fh)
+    data["features"].sort(key=lambda f: f["properties"]["adcode"] != XIUZHOU)
+    return data
+
+
+@cache
+def township_points() -> dict[str, tuple[float, float]]:
+    with open(GEO_DIR / "xiuzhou_townships_gcj02.csv", encoding="utf-8") as fh:
+        return {
+            r["name"]: (float(r["lon_gcj02"]), float(r["lat_gcj02"])) for r in csv.DictReader(fh)
+        }
+
+
+def _layers() -> list[dict]:
+    outlines = district_outlines()
+    xiuzhou = {"type": "FeatureCollection", "features": outlines["features"][:1]}
+    others = {"type": "FeatureCollection", "features": outlines["features"][1:]}
+    return [
+        {"source": others, "type": "fill", "color": "#f2f2f2", "below": "traces"},
+        {"source": others, "type": "line", "color": "#c8c8c8", "line": {"width": 1}},
+        {"source": xiuzhou, "type": "fill", "color": "#e8eef7", "below": "traces"},
+        {"source": xiuzhou, "type": "line", "color": "#2f6db5", "line": {"width": 3}},
+    ]
+
+
+def _size(plan_wan: float, largest: float) -> float:
+    # area proportional to the plan, within sizes a finger or a projector can see
+    return 8 + 26 * (max(plan_wan, 0) / largest) ** 0.5 if largest > 0 else 10
+
+
+def light_map(
+    projects, townships: list[dict], tiles: str | None = None, height: int = 640
+) -> go.Figure:
+    """projects: rows with name, unit, lon, lat, plan_wan, completion_rate, lag_pp, light, reason.
+
+    townships: summary groups by township (key, light, completion_rate, lag_pp, projects).
+    """
+    fig = go.Figure()
+    points = township_points()
+    placed = [t for t in townships if t["key"] in points]
+    fig.add_trace(
+        go.Scattermap(
+            lon=[points[t["key"]][0] for t in placed],
+            lat=[points[t["key"]][1] for t in placed],
+            mode="markers",
+            marker={
+                "size": 44,
+                "color": [LIGHT_COLORS[t["light"]] for t in placed],
+                "opacity": 0.25,
+            },
+            text=[
+                f"{t['key']}　{LIGHT_NAMES[t['light']]}<br>项目 {t['projects']} 个，完成率 "
+                f"{(t['completion_rate'] or 0) * 100:.1f}%<br>{_lag_words(t['lag_pp'])}"
+                for t in placed
+            ],
+            hoverinfo="text",
+            name="镇街道",
+        )
+    )
+    rows = [p for p in projects if p["lon"] == p["lon"] and p["lat"] == p["lat"]]  # drop NaN
+    largest = max((p["plan_wan"] or 0 for p in rows), default=0)
+    for light in ("green", "yellow", "red"):  # red drawn last, on top
+        mine = [p for p in rows if p["light"] == light]
+        fig.add_trace(
+            go.Scattermap(
+                lon=[p["lon"] for p in mine],
+                lat=[p["lat"] for p in mine],
+                mode="markers",
+                marker={
+                    "size": [_size(p["plan_wan"] or 0, largest) for p in mine],
+                    "color": LIGHT_COLORS[light],
+                    "opacity": 0.85,
+                },
+                customdata=[[p["id"]] for p in mine],
+                text=[_project_hover(p) for p in mine],
+                hoverinfo="text",
+                name=f"{LIGHT_NAMES[light]}（{len(mine)}个）",
+            )
+        )
+    layers = _layers()
+    style = "white-bg"
+    if tiles:
+        layers.insert(0, {"sourcetype": "raster", "source": [tiles], "below": "traces"})
+    fig.update_layout(
+        map={
+            "style": style,
+            "center": {"lon": 120.70, "lat": 30.775},
+            "zoom": 9.7,
+            "layers": layers,
+        },
+        height=height,
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        font={"family": FONT, "size": 14},
+        hoverlabel={"font": {"family": FONT}},
+        legend={"orientation": "h", "y": 0.01, "x": 0.01, "bgcolor": "rgba(255,255,255,0.8)"},
+    )
+    return fig
+
+
+def _lag_words(lag) -> str:
+    if lag is None or lag != lag:
+        return "无计划"
+    return f"落后时序进度 {lag:.1f} 个百分点" if lag > 0 else f"超前时序进度 {-lag:.1f} 个百分点"
+
+
+def _project_hover(p: dict) -> str:
+    rate = p["completion_rate"]
+    rate_text = "—" if rate is None or rate != rate else f"{rate * 100:.1f}%"
+    return (
+        # names come from uploads: escaped, so a name like <b>x</b> shows as typed
+        f"<b>{html.escape(p['name'])}</b><br>{html.escape(p['unit'] or '')}"
+        f"<br>完成率 {rate_text}，{_lag_words(p['lag_pp'])}"
+        f"<br>{LIGHT_NAMES[p['light']]}：{html.escape(p['reason'])}"
+    )

@@ -10,7 +10,7 @@ SCHEDULE_COLOR = "#c0392b"
 BAR_COLOR = "#2f6db5"
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "font": {"size": 18}},
         font={"family": FONT, "size": 14},
@@ -60,7 +60,7 @@ def completion_by_group(groups: list[dict], schedule: float | None, title: str) 
     fig.update_xaxes(
         title="完成率（%）", ticksuffix="%", gridcolor="#eee", range=[0, widest * 1.15]
     )
-    return _layout(fig, title, max(320, 34 * len(rows) + 120))
+    return layout(fig, title, max(320, 34 * len(rows) + 120))
 
 
 def cumulative_trend(points: list[dict], title: str) -> go.Figure:
@@ -91,4 +91,73 @@ def cumulative_trend(points: list[dict], title: str) -> go.Figure:
         hovertemplate="年度计划 %{y:.2f} 亿元<extra></extra>",
     )
     fig.update_yaxes(title="亿元", gridcolor="#eee", rangemode="tozero")
-    return _layout(fig, title, 380)
+    return layout(fig, title, 380)
+
+
+def stage_pipeline(stages: dict[str, int], title: str) -> go.Figure:
+    """签约 → 开工 → 在建 → 竣工 → 投运 as one row of bars, counts on them."""
+    names = list(stages)
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=[stages[s] for s in names],
+            text=[f"{stages[s]} 个" for s in names],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=["#9db4d6", "#6c93c9", BAR_COLOR, "#2e9d4f", "#1b6b36"],
+            hovertemplate="%{x}：%{y} 个项目<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title="项目数", gridcolor="#eee", rangemode="tozero")
+    return layout(fig, title, 320)
+
+
+def lights_by_group(groups: list[dict], title: str) -> go.Figure:
+    """Stacked counts of green, yellow and red projects per group, most red at the top."""
+    rows = sorted(groups, key=lambda g: (g["lights"]["red"], g["lights"]["yellow"]))
+    fig = go.Figure()
+    for light, name in (("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯")):
+        fig.add_bar(
+            y=[str(g["key"]) for g in rows],
+            x=[g["lights"][light] for g in rows],
+            orientation="h",
+            name=name,
+            marker_color=LIGHT_COLORS[light],
+            text=[g["lights"][light] or "" for g in rows],
+            textposition="inside",
+            hovertemplate="%{y} " + name + " %{x} 个<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="项目数", gridcolor="#eee")
+    return layout(fig, title, max(300, 30 * len(rows) + 120))
+
+
+def project_months(months, title: str) -> go.Figure:
+    """One project: completed per month (bars), cumulative completed against its target (lines)."""
+    labels = [f"{m}月" for m in months["month_no"]]
+    fig = go.Figure()
+    fig.add_bar(
+        x=labels,
+        y=months["amount"],
+        name="本月完成",
+        marker_color="#9db4d6",
+        hovertemplate="%{x} 本月完成 %{y:,.0f} 万元<extra></extra>",
+    )
+    fig.add_scatter(
+        x=labels,
+        y=months["ytd"],
+        name="累计完成",
+        mode="lines+markers",
+        line={"color": BAR_COLOR, "width": 3},
+        hovertemplate="%{x} 累计完成 %{y:,.0f} 万元<extra></extra>",
+    )
+    fig.add_scatter(
+        x=labels,
+        y=months["target_cum"],
+        name="月度计划（累计）",
+        mode="lines",
+        line={"color": SCHEDULE_COLOR, "dash": "dash"},
+        hovertemplate="%{x} 计划累计 %{y:,.0f} 万元<extra></extra>",
+    )
+    fig.update_yaxes(title="万元", gridcolor="#eee", rangemode="tozero")
+    return layout(fig, title, 360)

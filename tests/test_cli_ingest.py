@@ -91,7 +91,8 @@ def test_validation_error_exits_1_names_the_row_and_writes_nothing(demo, tmp_pat
     before = _dump(demo)
     result = cli("import", str(_september(tmp_path, demo, mistake=True)), db=demo)
     assert result.returncode == 1
-    assert "错误：第5行「累计完成」：本月完成 100 + 上月累计" in result.stdout
+    column = "年初至报告期累计完成投资（万元）"  # the header as the file wrote it
+    assert f"错误：第5行「{column}」：本月完成 100 + 上月累计" in result.stdout
     assert _dump(demo) == before
 
 

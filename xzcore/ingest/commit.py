@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+import duckdb
 import pyarrow as pa
 
 from xzcore import db, metrics
@@ -38,8 +39,13 @@ def _registered(con, name: str, table: pa.Table):
     con.register(name, table)
     try:
         yield
-    finally:
-        con.unregister(name)
+    except BaseException:
+        # An aborted transaction refuses even this; the rollback drops the view anyway, and the
+        # error that aborted it is the one to report.
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(name)
+        raise
+    con.unregister(name)
 
 
 def _money(values) -> pa.Array:
@@ -209,8 +215,15 @@ def _write_register(con, batch, year, rows) -> None:
 
 def refresh_lights(con, year: int, from_month: int) -> None:
     """Lights published for this month and the later ones of the year follow the new figures."""
-    for month in metrics.available_months(con):
-        if month.year == year and month.month >= from_month:
+    months = [m for m in metrics.available_months(con) if m.year == year]
+    last = max((m.month for m in months), default=0)
+    # A month left with no figures (its only report undone) keeps no published lights either.
+    con.execute(
+        "DELETE FROM light_snapshots WHERE year = ? AND month > ?",
+        [year, max(last, from_month - 1)],
+    )
+    for month in months:
+        if month.month >= from_month:
             metrics.snapshot_lights(con, month)
 
 

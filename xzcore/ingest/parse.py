@@ -26,7 +26,8 @@ STAGE_WORDS = {
 BUILD_TYPES = {"新建": "新建", "新开工": "新建", "续建": "续建", "续建项目": "续建"}
 _TOTAL = re.compile(r"^(合计|总计|小计|全区合计|总合计|共计)")
 _NOTE = re.compile(r"^(注|说明|备注|填报|制表|审核|单位[:：]|填表)")
-_FULL_MONTH = re.compile(r"(\d{4})\s*年\s*(?:1\s*[-—~至到]\s*)?(\d{1,2})\s*月")
+# 2020年8月, 2020年1-8月, 2020年1月-8月, 2020年1月至8月: the month is the last one named.
+_FULL_MONTH = re.compile(r"(\d{4})\s*年\s*(?:1\s*月?\s*[-—–~～至到]\s*)?(\d{1,2})\s*月")
 _DASHED_MONTH = re.compile(r"(?<!\d)(\d{4})[-_.](\d{1,2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
@@ -50,6 +51,7 @@ class Problem:
 class Record:
     row: int
     values: dict
+    bad: set[str] = field(default_factory=set)  # fields whose cell was refused (own message)
 
 
 @dataclass
@@ -173,22 +175,25 @@ def _record(
         problems.append(Problem("error", "缺少项目名称和项目代码", number))
         return None
     parsed: dict = {"targets": {}}
+    bad: set[str] = set()
     for column in columns:
         text = _text(row, column.index)
         try:
             value = _convert(column, text)
         except values.ValueProblem as exc:
             problems.append(Problem("error", str(exc), number, column.header))
+            bad.add(column.field)
             continue
         if column.field in MONEY and value is not None and value < 0:
             problems.append(Problem("error", f"金额不能为负数（{text}）", number, column.header))
+            bad.add(column.field)
             continue
         if column.field == "target":
             if value is not None:
                 parsed["targets"][column.number] = value
         else:
             parsed[column.field] = value
-    return Record(number, parsed)
+    return Record(number, parsed, bad)
 
 
 def _convert(column: Column, text: str):
@@ -262,6 +267,11 @@ def _resolve_period(parsed: Parsed, title_rows: list[list[str]], given: Month | 
         return
     parsed.year = next(iter(years), None)
     parsed.month = next(iter(months), None) if parsed.kind == "progress" else None
+    if not 1 <= (parsed.month or 1) <= 12 or not 1900 <= (parsed.year or 2000) <= 2200:
+        seen = "；".join(f"{k}：{v}" for k, v in parsed.period_sources.items())
+        parsed.problems.append(Problem("error", f"文件中的报告期无效（{seen}），请指定报告月份"))
+        parsed.year = parsed.month = None  # a 13月 is a typo to ask about, not a month to build
+        return
     if parsed.year is None or (parsed.kind == "progress" and parsed.month is None):
         what = "报告月份" if parsed.kind == "progress" else "计划年度"
         parsed.problems.append(Problem("error", f"无法从文件确定{what}，请指定（例如 2020-08）"))

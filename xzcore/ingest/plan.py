@@ -29,6 +29,14 @@ LABELS = {
     "problems": "存在问题",
 }  # fmt: skip
 CENT = Decimal("0.01")  # 本月 + 上月累计 must meet 累计 to the cent of a 万元
+# The column a problem names when the file has no such column (else the file's own header).
+_FALLBACK = {"code": "项目代码", "name": "项目名称", "plan": "年度计划投资", "ytd": "累计完成",
+             "actual_start": "实际开工日期", "planned_completion": "计划竣工日期"}  # fmt: skip
+
+
+def _header(parsed: Parsed, field: str) -> str:
+    """The header the file wrote for a field, so that a problem points at a column it has."""
+    return next((c.header for c in parsed.columns if c.field == field), _FALLBACK[field])
 
 
 @dataclass
@@ -63,7 +71,8 @@ class Preview:
 class _Projects:
     """The register as matching needs it: by code, by folded name, and names for suggestions."""
 
-    def __init__(self, con):
+    def __init__(self, con, parsed: Parsed):
+        self.name_column, self.code_column = _header(parsed, "name"), _header(parsed, "code")
         rows = con.execute(f"SELECT id, {', '.join(PROJECT_FIELDS)} FROM projects").fetchall()
         self.by_id = {r[0]: dict(zip(PROJECT_FIELDS, r[1:], strict=True)) for r in rows}
         self.by_code = {fold(p["code"]): i for i, p in self.by_id.items() if p["code"]}
@@ -77,7 +86,10 @@ class _Projects:
             if name and fold(name) != fold(known) and strict:
                 problems.append(
                     Problem(
-                        "warning", f"名称与计划表不一致：计划表为“{known}”", record.row, "项目名称"
+                        "warning",
+                        f"名称与计划表不一致：计划表为“{known}”",
+                        record.row,
+                        self.name_column,
                     )
                 )
             return pid
@@ -89,7 +101,7 @@ class _Projects:
                         "warning",
                         f"项目代码“{code}”不在计划表中，已按名称匹配",
                         record.row,
-                        "项目代码",
+                        self.code_column,
                     )
                 )
             return pid
@@ -102,13 +114,14 @@ class _Projects:
                 if close
                 else ""
             )
+            column = self.name_column if name else self.code_column
             problems.append(
-                Problem("error", f"项目“{name or code}”不在计划表中{hint}", record.row, "项目名称")
+                Problem("error", f"项目“{name or code}”不在计划表中{hint}", record.row, column)
             )
         return None
 
 
-def _duplicates(records: list[Record], key, problems: list[Problem]) -> None:
+def _duplicates(records: list[Record], key, problems: list[Problem], column: str) -> None:
     first: dict = {}
     for record in records:
         k = key(record)
@@ -116,7 +129,7 @@ def _duplicates(records: list[Record], key, problems: list[Problem]) -> None:
             continue
         if k in first:
             problems.append(
-                Problem("error", f"与第{first[k]}行是同一个项目，重复", record.row, "项目名称")
+                Problem("error", f"与第{first[k]}行是同一个项目，重复", record.row, column)
             )
         else:
             first[k] = record.row
@@ -134,7 +147,7 @@ def build(con, parsed: Parsed, today: dt.date | None = None) -> Preview:
         )
     if parsed.kind is None or parsed.year is None:
         return preview
-    projects = _Projects(con)
+    projects = _Projects(con, parsed)
     if parsed.kind == "progress":
         if parsed.month is not None:
             _plan_progress(con, parsed, projects, preview, today or dt.date.today())
@@ -150,7 +163,9 @@ def _plan_progress(con, parsed, projects, preview, today) -> None:
         return
     matched = [(r, projects.find(r, preview.problems, strict=True)) for r in parsed.records]
     ids = {r.row: pid for r, pid in matched}
-    _duplicates(parsed.records, lambda r: ids[r.row], preview.problems)
+    has_name = any(c.field == "name" for c in parsed.columns)
+    column = projects.name_column if has_name else projects.code_column
+    _duplicates(parsed.records, lambda r: ids[r.row], preview.problems, column)
     planned = {
         r[0]
         for r in con.execute(
@@ -182,11 +197,12 @@ def _plan_progress(con, parsed, projects, preview, today) -> None:
                     "error",
                     f"“{name}”没有{month.year}年计划，请先导入计划表",
                     record.row,
-                    "项目名称",
+                    column,
                 )
             )
             continue
-        new = _progress_values(record, before.get(pid, Decimal(0)), month, preview.problems)
+        previous = before.get(pid, Decimal(0))
+        new = _progress_values(record, previous, _header(parsed, "ytd"), preview.problems)
         if new is None:
             continue
         start = record.values.get("actual_start")
@@ -196,7 +212,7 @@ def _plan_progress(con, parsed, projects, preview, today) -> None:
                     "error",
                     f"实际开工日期 {start} 晚于报告月份 {month}",
                     record.row,
-                    "实际开工日期",
+                    _header(parsed, "actual_start"),
                 )
             )
             continue
@@ -218,10 +234,11 @@ def _plan_progress(con, parsed, projects, preview, today) -> None:
         preview.rows.append(RowPlan(record.row, name, pid, action, changes, new))
 
 
-def _progress_values(record: Record, previous: Decimal, month: Month, problems) -> dict | None:
+def _progress_values(record: Record, previous: Decimal, column: str, problems) -> dict | None:
     amount, ytd = record.values.get("amount"), record.values.get("ytd")
     if amount is None and ytd is None:
-        problems.append(Problem("error", "本月完成和累计完成都为空", record.row))
+        if not record.bad & {"amount", "ytd"}:  # a refused cell is not an empty one
+            problems.append(Problem("error", "本月完成和累计完成都为空", record.row))
         return None
     if ytd is None:
         ytd = previous + amount
@@ -234,7 +251,7 @@ def _progress_values(record: Record, previous: Decimal, month: Month, problems) 
                 f"本月完成 {plain(amount)} + 上月累计 {plain(previous)} = "
                 f"{plain(previous + amount)}，与累计完成 {plain(ytd)} 不符",
                 record.row,
-                "累计完成",
+                column,
             )
         )
         return None
@@ -244,7 +261,7 @@ def _progress_values(record: Record, previous: Decimal, month: Month, problems) 
                 "warning",
                 f"累计完成 {plain(ytd)} 低于上月累计 {plain(previous)}",
                 record.row,
-                "累计完成",
+                column,
             )
         )
         amount = ytd - previous
@@ -254,8 +271,11 @@ def _progress_values(record: Record, previous: Decimal, month: Month, problems) 
 
 def _plan_register(con, parsed, projects, preview) -> None:
     year = parsed.year
-    _duplicates(parsed.records, lambda r: fold(r.values.get("name")) or None, preview.problems)
-    _duplicates(parsed.records, lambda r: fold(r.values.get("code")) or None, preview.problems)
+    name_column, code_column = projects.name_column, projects.code_column
+    _duplicates(parsed.records, lambda r: fold(r.values.get("name")) or None, preview.problems,
+                name_column)  # fmt: skip
+    _duplicates(parsed.records, lambda r: fold(r.values.get("code")) or None, preview.problems,
+                code_column)  # fmt: skip
     plans = dict(
         con.execute("SELECT project_id, plan FROM annual_plans WHERE year = ?", [year]).fetchall()
     )
@@ -269,13 +289,14 @@ def _plan_register(con, parsed, projects, preview) -> None:
         v = record.values
         if not v.get("name"):
             preview.problems.append(
-                Problem("error", "计划表每行都要有项目名称", record.row, "项目名称")
+                Problem("error", "计划表每行都要有项目名称", record.row, name_column)
             )
             continue
         if v.get("plan") is None:
-            preview.problems.append(
-                Problem("error", "年度计划投资为空", record.row, "年度计划投资")
-            )
+            if "plan" not in record.bad:  # a refused cell has its own message
+                preview.problems.append(
+                    Problem("error", "年度计划投资为空", record.row, _header(parsed, "plan"))
+                )
             continue
         start, end = v.get("planned_start"), v.get("planned_completion")
         if start and end and end < start:
@@ -284,12 +305,24 @@ def _plan_register(con, parsed, projects, preview) -> None:
                     "error",
                     f"计划竣工日期 {end} 早于计划开工日期 {start}",
                     record.row,
-                    "计划竣工日期",
+                    _header(parsed, "planned_completion"),
                 )
             )
             continue
         pid = projects.find(record, preview.problems, strict=False)
         old = projects.by_id.get(pid, {})
+        other = projects.by_name.get(fold(v["name"]), pid)
+        if other != pid:  # found by code, renamed to the name another project has
+            preview.problems.append(
+                Problem(
+                    "error",
+                    f"计划表中已有另一个项目叫“{projects.by_id[other]['name']}”，"
+                    f"不能把“{old['name']}”改成这个名称",
+                    record.row,
+                    name_column,
+                )
+            )
+            continue
         # A column the file lacks, or an empty cell, keeps what the register had.
         fields = {f: v[f] for f in PROJECT_FIELDS if f in present and v.get(f) is not None}
         changes = {f: (old.get(f), new) for f, new in fields.items() if old.get(f) != new}

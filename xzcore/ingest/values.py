@@ -71,15 +71,18 @@ def percent(text: str) -> Decimal | None:
 
 
 _DATE_FORMS = [
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
 _MONTH_FORMS = [re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")]
+# A time after the date ("2020-02-20 08:30:00", as systems export it and as an Excel datetime
+# cell reads): cut off before fold() takes the space out and glues it to the day.
+_TIME = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 
 
 def date(text: str) -> dt.date | None:
     """2020-02-20, 2020/2/20, 2020年2月20日, 20200220, 2020.2 (→ 1st), Excel serial 43881."""
-    folded = fold(text)
+    folded = fold(_TIME.sub("", unicodedata.normalize("NFKC", str(text or "")).strip()))
     if folded.lower() in EMPTY:
         return None
     for form in _DATE_FORMS:

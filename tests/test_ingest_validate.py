@@ -317,3 +317,12 @@ def test_register_targets_that_do_not_add_up_to_the_plan_are_a_warning(july):
     data = csv("2020年计划表\n" + header + "甲项目,1200," + ",".join(["90"] * 12) + "\n")
     found, _ = refused(july, data, "计划表.csv")
     assert found == [("warning", 3, "月度目标", "月度目标合计 1080 与年度计划 1200 不一致")]
+
+
+def test_correcting_a_month_above_a_later_cumulative_is_a_warning(con):
+    build(con, [dict(name="甲项目", code="A1", plan=1200, ytd={7: 500, 8: 600})])
+    data = "项目代码,项目名称,年初至报告期累计完成投资（万元）\nA1,甲项目,650\n".encode()
+    preview = ingest.prepare(con, data, "2020年7月月报.csv")
+    assert [(p.level, p.row, p.message) for p in preview.problems] == [
+        ("warning", 2, "本次累计 650 高于已报送的8月累计 600，8月及以后的月报需重新报送")
+    ]

@@ -179,6 +179,15 @@ def _plan_progress(con, parsed, projects, preview, today) -> None:
             [month.year, month.month],
         ).fetchall()
     )
+    # A correction of an earlier month must not leave a later month's cumulative below it.
+    after = {
+        pid: (later, ytd)
+        for pid, later, ytd in con.execute(
+            "SELECT project_id, min(month), arg_min(ytd, month) FROM progress"
+            " WHERE year = ? AND month > ? GROUP BY 1",
+            [month.year, month.month],
+        ).fetchall()
+    }
     cols = ("project_id", *PROGRESS_FIELDS)
     current = {
         r[0]: dict(zip(cols, r, strict=True))
@@ -205,6 +214,17 @@ def _plan_progress(con, parsed, projects, preview, today) -> None:
         new = _progress_values(record, previous, _header(parsed, "ytd"), preview.problems)
         if new is None:
             continue
+        if pid in after and after[pid][1] < new["ytd"]:
+            later, ytd = after[pid]
+            preview.problems.append(
+                Problem(
+                    "warning",
+                    f"本次累计 {plain(new['ytd'])} 高于已报送的{later}月累计 {plain(ytd)}，"
+                    f"{later}月及以后的月报需重新报送",
+                    record.row,
+                    _header(parsed, "ytd"),
+                )
+            )
         start = record.values.get("actual_start")
         if start and start > month.end:
             preview.problems.append(

@@ -90,3 +90,16 @@ def con(tmp_path):
     connection = db.connect(tmp_path / "t.duckdb", create=True)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright (never a downloaded browser), for tests marked browser."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -8,6 +8,7 @@ TITLE = "秀洲区重点项目看板"
 
 PAGES = [
     st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page("pages/upload.py", title="上传数据", icon=":material/upload_file:"),
 ]
 
 

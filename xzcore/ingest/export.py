@@ -14,12 +14,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from xzcore.ingest import KINDS
 from xzcore.ingest.headers import MONEY
 from xzcore.ingest.parse import Parsed, Problem
 from xzcore.ingest.plan import LABELS, Preview
 from xzcore.ingest.values import plain
 
-KINDS = {"register": "项目计划表", "progress": "月度进展月报"}
 ACTIONS = {"new": "新增", "changed": "变更", "unchanged": "不变"}
 SKIPPED = "不导入"  # a file row the preview left out because of an error
 LEVELS = {"error": "错误", "warning": "警告"}
@@ -107,6 +107,13 @@ def _change(pair: tuple) -> str:
     return text(new) if old is None else f"{text(old)} → {text(new)}"
 
 
+def needs_period(parsed: Parsed) -> bool:
+    """The file is of a known kind but its year (or a report's month) must be asked for."""
+    if parsed.kind is None:
+        return False
+    return parsed.year is None or (parsed.kind == "progress" and parsed.month is None)
+
+
 def period_text(parsed: Parsed) -> str:
     """The period the file is for, as bulletins name it, or — when still unknown."""
     if parsed.year is None:
@@ -151,7 +158,7 @@ def put(sheet, row: int, column: int, value):
     return cell
 
 
-def problems_xlsx(problems: list[Problem], file_name: str = "") -> bytes:
+def problems_xlsx(problems: list[Problem]) -> bytes:
     """The problem list as a workbook an office can sort and fix its file by."""
     book = Workbook()
     sheet = book.active
@@ -170,8 +177,6 @@ def problems_xlsx(problems: list[Problem], file_name: str = "") -> bytes:
     sheet.freeze_panes = "A2"
     for j, width in enumerate((8, 24, 8, 80), start=1):
         sheet.column_dimensions[get_column_letter(j)].width = width
-    if file_name:
-        book.properties.title = f"{file_name} 的错误清单"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,0 +1,101 @@
+"""A real `streamlit run` on a demo database, for the browser tests (Chromium is in conftest)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _env(db: Path) -> dict[str, str]:
+    return os.environ | {"XZ_DB": str(db), "PYTHONPATH": str(ROOT)}
+
+
+def demo_db(directory: Path) -> Path:
+    """A demo database built the way a user builds one: python -m xzcore demo."""
+    db = directory / "demo.duckdb"
+    subprocess.run([sys.executable, "-m", "xzcore", "demo"], cwd=ROOT, env=_env(db), check=True)
+    return db
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path) -> Iterator[str]:
+    """The dashboard on a free port over the given database; yields its base URL."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT,
+        env=_env(db),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("streamlit did not start within 60 s")
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def settled(page, timeout: float = 30000) -> None:
+    """Wait until the script run is over and every lazily loaded widget has been drawn."""
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.dataset.testScriptState === "notRunning"
+                && !document.querySelector('[data-testid^="stSkeleton"]')
+                && !document.querySelector('[data-testid="stAppSkeleton"]');
+        }""",
+        timeout=timeout,
+    )
+
+
+def screenshot(page, name: str, top: bool = False) -> None:
+    """A screenshot once the page has settled, for a person to look at; top: scrolled up first
+    (Streamlit scrolls its main block, not the page, so a click can leave the top out of view).
+    """
+    settled(page)
+    if top:
+        page.locator('[data-testid="stMain"]').evaluate("main => main.scrollTo(0, 0)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)

@@ -1,0 +1,248 @@
+"""The upload page under AppTest: preview, problems, the month question, commit, undo.
+
+AppTest simulates uploads (FileUploader.set_value); each test works on its own copy of a demo
+database, opened read-write by the page exactly as under `streamlit run`.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import duckdb
+import pytest
+import streamlit as st
+from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
+
+from tests.browser import ROOT
+from tests.reports import september
+from xzcore import db, demo, ingest
+
+CSV = "text/csv"
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("upload") / "demo.duckdb"
+    demo.build(path, ROOT / "data" / "demo")
+    return path
+
+
+@pytest.fixture
+def database(demo_file, tmp_path, monkeypatch):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("XZ_DB", str(path))
+    # Cached figures are keyed on the data version, which is alike in every fresh copy.
+    st.cache_data.clear()
+    return path
+
+
+def open_page(path: str = "pages/upload.py") -> AppTest:
+    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
+    at.switch_page(path).run()
+    assert not at.exception
+    return at
+
+
+def upload(at: AppTest, name: str, data: bytes, mime: str = CSV) -> AppTest:
+    at.file_uploader[0].set_value((name, data, mime)).run()
+    assert not at.exception
+    return at
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def table(at: AppTest, first_column: str):
+    return next(d.value for d in at.dataframe if d.value.columns[0] == first_column)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def batch_count(path) -> int:
+    return db.connect(path).execute("SELECT count(*) FROM batches").fetchone()[0]
+
+
+def test_the_page_lists_the_history_and_offers_both_templates(database):
+    at = open_page()
+    assert at.title[0].value == "上传数据"
+    history = table(at, "批次")
+    assert list(history["批次"]) == list(range(9, 0, -1))  # newest first
+    assert set(history["状态"]) == {"有效"}
+    assert list(history.columns) == [
+        "批次",
+        "类型",
+        "文件名",
+        "年月",
+        "行数",
+        "上传人",
+        "时间",
+        "状态",
+    ]
+    labels = [b.label for b in at.download_button]
+    assert labels == ["项目计划表模板", "月度进展月报模板（2020-09）"]
+
+
+def test_a_consistent_report_commits_and_the_overview_shows_its_month(database):
+    report, expected = september(database)
+    at = upload(open_page(), "重点项目月报.csv", report)
+    text = " ".join(m.value for m in at.markdown)
+    assert "月度进展月报" in text and "2020年1-9月" in text and "依据标题 2020-9" in text
+    assert metrics(at) == {"新增": "3", "变更": "0", "不变": "0", "错误": "0", "警告": "0"}
+    rows = table(at, "行号")
+    assert list(rows["项目名称"]) == [name for _, name, _ in expected]
+    assert list(rows["处理"]) == ["新增"] * 3
+    assert button(at, "确认导入").disabled  # nobody named as the uploader yet
+    at.text_input[0].input("张三（区发改局）").run()
+    button(at, "确认导入").click().run()
+    assert not at.exception
+    assert "已导入：批次#10" in at.success[0].value
+    assert not at.file_uploader[0].value  # a fresh, empty uploader for the next file
+    newest = table(at, "批次").iloc[0]
+    assert (newest["批次"], newest["年月"], newest["行数"], newest["上传人"]) == (
+        10,
+        "2020-09",
+        3,
+        "张三（区发改局）",
+    )
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert at.selectbox[0].options[-1] == "2020年1-9月"
+
+
+def test_undo_puts_the_month_back_and_a_refused_undo_says_why(database):
+    report, _ = september(database)
+    at = upload(open_page(), "月报.csv", report)
+    at.text_input[0].input("张三").run()
+    button(at, "确认导入").click().run()
+    assert at.selectbox[0].value == 10  # the newest standing batch is offered first
+    assert button(at, "撤销该批次").disabled  # not before it is confirmed
+    at.checkbox[0].check().run()
+    button(at, "撤销该批次").click().run()
+    assert "已撤销批次#10" in at.success[0].value
+    assert table(at, "批次").iloc[0]["状态"] == "已撤销"
+    at.selectbox[0].select(1).run()
+    at.checkbox[0].check().run()
+    button(at, "撤销该批次").click().run()
+    assert "之后的批次" in at.error[0].value  # the register: every report builds on it
+    at.switch_page("pages/overview.py").run()
+    assert at.selectbox[0].options[-1] == "2020年1-8月"
+
+
+def test_errors_are_listed_with_row_and_column_and_block_the_commit(database):
+    before = batch_count(database)
+    bad = (
+        "秀洲区重点项目2020年1-9月进展情况\r\n项目代码,项目名称,本月完成投资（万元）,"
+        "年初至报告期累计完成投资（万元）\r\nXZ2020-001,隆基乐叶年产5GW单晶组件项目,10,20\r\n"
+        ",不存在的项目,5,5\r\nXZ2020-003,益创年产7万吨差别化纤维项目,abc,\r\n"
+    ).encode("gbk")
+    at = upload(open_page(), "月报.csv", bad)
+    at.text_input[0].input("张三").run()
+    problems = table(at, "行号")
+    assert set(problems.columns) == {"行号", "列", "级别", "说明"}
+    assert set(problems["级别"]) == {"错误"}
+    assert problems["行号"].tolist()[:3] == [3, 4, 5]  # in file order
+    assert problems["列"].tolist()[:3] == [
+        "年初至报告期累计完成投资（万元）",
+        "项目名称",
+        "本月完成投资（万元）",
+    ]
+    preview = next(d.value for d in at.dataframe if "处理" in d.value.columns)
+    assert preview["处理"].tolist() == ["不导入"] * 3  # the bad rows are shown, in place
+    assert button(at, "确认导入").disabled
+    assert f"有 {len(problems)} 处错误" in " ".join(c.value for c in at.caption)
+    assert "下载错误清单（Excel）" in [b.label for b in at.download_button]
+    assert batch_count(database) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("月报.csv", b"\x00\x01\x02binary", "不是表格文件"),
+        ("月报.xlsx", b"PK\x03\x04 not really a workbook", "Excel 文件已损坏"),
+        ("月报.csv", "随便写的一段话\n没有表头".encode(), "没有找到表格"),
+    ],
+)
+def test_an_unreadable_file_gets_a_chinese_message_and_changes_nothing(
+    database, name, data, message
+):
+    before = batch_count(database)
+    at = upload(open_page(), name, data)
+    assert message in at.error[0].value
+    assert not [b for b in at.button if b.label == "确认导入"]
+    assert table(at, "批次").shape[0] == 9  # the history is still there
+    assert batch_count(database) == before
+
+
+def test_a_report_without_a_month_asks_for_one(database):
+    report, _ = september(database)
+    undated = report.decode("gbk").replace("2020年1-9月", "").encode("gbk")
+    at = upload(open_page(), "进展月报.csv", undated)
+    month = next(s for s in at.selectbox if s.label == "报告月份")
+    assert month.value is None
+    assert "无法从文件确定报告月份" in table(at, "行号")["说明"].iloc[0]
+    month.select("2020-09").run()
+    assert metrics(at)["新增"] == "3" and metrics(at)["错误"] == "0"
+    assert "由你选择" in " ".join(m.value for m in at.markdown)
+
+
+def test_warnings_must_be_accepted_before_the_commit(database):
+    lower = (
+        "秀洲区重点项目2020年1-9月进展情况\r\n项目代码,项目名称,累计完成投资（万元）\r\n"
+        "XZ2020-001,隆基乐叶年产5GW单晶组件项目,1000\r\n"
+    ).encode("gbk")
+    at = upload(open_page(), "月报.csv", lower)
+    at.text_input[0].input("张三").run()
+    assert metrics(at)["警告"] == "1"
+    assert table(at, "行号")["级别"].tolist() == ["警告"]
+    assert button(at, "确认导入").disabled
+    next(c for c in at.checkbox if "警告" in c.label).check().run()
+    button(at, "确认导入").click().run()
+    assert "已导入：批次#10" in at.success[0].value
+
+
+def test_a_workbook_with_several_sheets_offers_a_sheet_selector(database):
+    report, _ = september(database)
+    book = Workbook()
+    book.active.title = "填表说明"
+    book.active["A1"] = "请在“9月”工作表填写"
+    sheet = book.create_sheet("9月")
+    for row in report.decode("gbk").splitlines():
+        sheet.append(row.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = upload(open_page(), "月报.xlsx", out.getvalue(), xlsx)
+    chooser = next(s for s in at.selectbox if s.label.startswith("工作表"))
+    assert chooser.options == ["自动识别", "填表说明", "9月"]
+    assert "工作表“9月”" in " ".join(m.value for m in at.markdown)
+    assert metrics(at)["新增"] == "3"
+    chooser.select("填表说明").run()
+    assert "没有找到表格" in at.error[0].value
+
+
+def test_a_failed_write_is_one_chinese_line_and_the_page_carries_on(database, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise duckdb.TransactionException("Conflict on tuple deletion!\nmore detail")
+
+    monkeypatch.setattr(ingest, "commit", refuse)
+    report, _ = september(database)
+    at = upload(open_page(), "月报.csv", report)
+    at.text_input[0].input("张三").run()
+    button(at, "确认导入").click().run()
+    assert not at.exception
+    assert at.error[0].value == "写入数据库失败，没有做任何改动（Conflict on tuple deletion!）"
+    assert table(at, "批次").shape[0] == 9
+
+
+def test_the_uploader_name_is_kept_across_pages(database):
+    at = open_page()
+    at.text_input[0].input("李四（秀洲高新区）").run()
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/upload.py").run()
+    assert at.text_input[0].value == "李四（秀洲高新区）"

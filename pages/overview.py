@@ -1,19 +1,41 @@
-"""总览: the district's figures for a month at a glance."""
+"""总览: the district's figures for a month at a glance, against last month."""
 
 import streamlit as st
 
-from ui import controls, data
+from ui import controls, data, shell
 from xzcore import charts, fmt
 
-version = data.data_version()
-month = controls.month_picker(version)
-total = data.summary(version, month, ("unit",))
+shell.page()
 
-controls.header("总览", month, version)
+version = data.data_version()
+view = controls.view(version)
+controls.header("总览", view, version)
+total = data.summary(version, view.month, ("unit", "township"), view.filters)
+months = data.months(version)
+index = months.index(view.month)
+before = data.summary(version, months[index - 1], (), view.filters) if index else None
+
+
+def _delta(key: str, as_points: bool = False) -> str | None:
+    if before is None or total[key] is None or before[key] is None:
+        return None
+    change = total[key] - before[key]
+    return f"较上月 {change * 100:+.1f} 个百分点" if as_points else f"较上月 {change:+,}"
+
+
 cols = st.columns(5)
-cols[0].metric("项目数", f"{total['projects']} 个")
+cols[0].metric(
+    "项目数", f"{total['projects']} 个", _delta("projects"), delta_color="off", delta_arrow="off"
+)
 cols[1].metric("年度计划投资", fmt.money(total["plan_wan"]))
-cols[2].metric("累计完成投资", fmt.money(total["completed_wan"]))
+cols[2].metric(
+    "累计完成投资",
+    fmt.money(total["completed_wan"]),
+    None
+    if before is None
+    else f"本月完成 {fmt.money(total['completed_wan'] - before['completed_wan'])}",
+    delta_color="off",
+)
 cols[3].metric(
     "完成率",
     fmt.percent(total["completion_rate"]),
@@ -24,25 +46,50 @@ cols[3].metric(
 cols[4].metric(
     "开工率",
     fmt.percent(total["start_rate"]),
-    f"已开工 {total['started']} 个",
+    f"已开工 {total['started']} / 应开工 {total['due_to_start']} 个",
     delta_color="off",
     delta_arrow="off",
 )
 
 lights = total["lights"]
+changed = ""
+if before is not None:
+    changed = (
+        "（较上月 "
+        + "，".join(
+            f"{name} {lights[k] - before['lights'][k]:+d}"
+            for k, name in (("green", "绿"), ("yellow", "黄"), ("red", "红"))
+        )
+        + "）"
+    )
 st.markdown(
-    f"**亮灯**：:green[● 绿灯 {lights['green']} 个]　:orange[● 黄灯 {lights['yellow']} 个]　"
-    f":red[● 红灯 {lights['red']} 个]　（规则：{controls.preset_title(total['preset'])}）"
+    f"**亮灯**：:green[● 绿灯 {lights['green']} 个]　:orange[▲ 黄灯 {lights['yellow']} 个]　"
+    f":red[■ 红灯 {lights['red']} 个]{changed}"
 )
 
 left, right = st.columns(2)
 left.plotly_chart(
-    charts.cumulative_trend(data.trend(version, month), "累计完成投资与时序进度"),
-    width="stretch",
-)
-right.plotly_chart(
-    charts.completion_by_group(
-        total["groups"]["unit"], total["schedule_progress"], "各责任单位投资完成率"
+    charts.cumulative_trend(
+        data.trend(version, view.month, view.filters).to_dict("records"), "累计完成投资与时序进度"
     ),
     width="stretch",
+)
+pipeline = charts.stage_pipeline(total["stages"], "项目阶段：签约 → 开工 → 在建 → 竣工 → 投运")
+right.plotly_chart(pipeline, width="stretch")
+left, right = st.columns(2)
+left.plotly_chart(
+    charts.completion_by_group(
+        total["groups"]["unit"], total["schedule_progress"], "各责任单位投资完成率（点击筛选）"
+    ),
+    width="stretch",
+    key="overview_units",
+    on_select=lambda: controls.filter_to("unit", "overview_units"),
+    selection_mode="points",
+)
+right.plotly_chart(
+    charts.lights_by_group(total["groups"]["township"], "各镇街道亮灯（点击筛选）"),
+    width="stretch",
+    key="overview_towns",
+    on_select=lambda: controls.filter_to("township", "overview_towns"),
+    selection_mode="points",
 )

@@ -6,7 +6,7 @@ from ui import data, shell, upload
 from xzcore import ingest
 from xzcore.ingest import export
 
-shell.configure()  # again here: a direct link on a fresh server runs this page without the router
+shell.page()
 version = data.data_version()
 st.title("上传数据")
 st.caption("上传项目计划表或月度进展月报；先预览，核对无误后导入。每次导入都是一个批次，可以撤销。")

@@ -1,41 +1,141 @@
-"""Controls and stamps every page shows the same way."""
+"""The view every page shares: month and filters (kept in the URL), the stamp, drill-down.
+
+A copied link opens the same view: ?month=2020-06&unit=区交通运输局&light=red.
+Clicking a group on a chart filters to it; clicking a project opens its detail page.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
 
 from ui import data
-from xzcore.rules import PRESETS, SCHEDULE_MODES
+from xzcore.rules import LIGHT_NAMES, SCHEDULE_MODES
+
+FILTERS = {
+    "tier": "项目级别",
+    "township": "镇街道",
+    "unit": "责任单位",
+    "leader": "联系区领导",
+    "light": "亮灯",
+}
+PROJECT_PAGE = "pages/project.py"
+_OPEN = "_open_project"
+
+
+@dataclass(frozen=True)
+class View:
+    month: str
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # hashable, for the caches
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {column: list(values) for column, values in self.filters}
+
+    def without_light(self) -> tuple:
+        return tuple(f for f in self.filters if f[0] != "light")
+
+
+def view(version: str, *, filters: bool = True) -> View:
+    """Sidebar controls, read from and written back to the URL; follows pending drill-downs."""
+    if _OPEN in st.session_state:
+        project = st.session_state.pop(_OPEN)
+        st.switch_page(PROJECT_PAGE, query_params={"project": project, **_month_param()})
+    month = month_picker(version)
+    chosen = _filter_widgets(version) if filters else ()
+    return View(month, chosen)
+
+
+def _month_param() -> dict:
+    month = st.query_params.get("month")
+    return {"month": month} if month else {}
 
 
 def month_picker(version: str) -> str:
-    """The month the page is viewed as of; kept in the URL so a copied link opens the same view."""
     months = data.months(version)
     if not months:
-        st.warning("数据库中还没有任何月报数据。")
+        st.warning("数据库中还没有任何月报数据，请先在“上传数据”页导入计划表和月报。")
         st.stop()
     wanted = st.query_params.get("month", months[-1])
-    index = months.index(wanted) if wanted in months else len(months) - 1
-    month = st.sidebar.selectbox("报告月份", months, index=index, format_func=_month_label)
+    if "month" not in st.session_state or st.session_state.month not in months:
+        st.session_state.month = wanted if wanted in months else months[-1]
+    month = st.sidebar.selectbox("报告月份", months, key="month", format_func=month_label)
     st.query_params["month"] = month
     return month
 
 
-def _month_label(month: str) -> str:
+def _filter_widgets(version: str) -> tuple:
+    options = data.filter_options(version)
+    chosen = []
+    with st.sidebar.expander("筛选", expanded=any(st.query_params.get_all(c) for c in FILTERS)):
+        for column, label in FILTERS.items():
+            key = f"f_{column}"
+            if key not in st.session_state:
+                st.session_state[key] = [
+                    v for v in st.query_params.get_all(column) if v in options[column]
+                ]
+            values = st.multiselect(
+                label,
+                options[column],
+                key=key,
+                format_func=(lambda v: LIGHT_NAMES[v]) if column == "light" else str,
+                placeholder="全部",
+            )
+            if values:
+                st.query_params[column] = values
+                chosen.append((column, tuple(values)))
+            elif column in st.query_params:
+                del st.query_params[column]
+        if chosen and st.button("清除筛选", width="stretch"):
+            for column in FILTERS:
+                st.session_state.pop(f"f_{column}", None)
+                st.query_params.pop(column, None)
+            st.rerun()
+    return tuple(chosen)
+
+
+def month_label(month: str) -> str:
     year, m = month.split("-")
     return f"{year}年1-{int(m)}月" if int(m) > 1 else f"{year}年1月"
 
 
-def preset_title(name: str) -> str:
-    return PRESETS[name].title
-
-
-def header(title: str, month: str, version: str) -> None:
-    st.title(f"{title}")
-    summary = data.summary(version, month)
+def header(title: str, view: View, version: str) -> None:
+    """The title and the stamp: data as of, schedule mode and light rule in force, demo data."""
+    st.title(title)
+    info = data.rules_info(version)
     stamp = (
-        f"数据截至 {_month_label(month)}　·　时序进度：{SCHEDULE_MODES[summary['schedule_mode']]}"
+        f"数据截至 {month_label(view.month)}　·　时序进度：{SCHEDULE_MODES[info['mode']]}"
+        f"　·　亮灯规则：{info['title']}"
     )
+    if view.filters:
+        stamp += "　·　筛选：" + "；".join(
+            f"{FILTERS[c]} " + "、".join(LIGHT_NAMES.get(v, v) for v in values)
+            for c, values in view.filters
+        )
     if data.is_demo(version):
         stamp += "　·　**示例数据**"
-    st.caption(stamp)
+    st.caption(stamp, help=f"亮灯规则来源：{info['source']}")
+
+
+def filter_to(column: str, chart_key: str, axis: str = "y") -> None:
+    """on_select callback of a chart whose bars are groups: filter the view to the clicked one.
+
+    `axis` is where the group's name is: "y" for horizontal bars, "x" for columns.
+    """
+    points = st.session_state[chart_key].selection.points
+    if points:
+        st.session_state[f"f_{column}"] = [str(points[0][axis])]
+
+
+def open_project(chart_key: str) -> None:
+    """on_select callback of a chart whose points carry the project id in customdata[0]."""
+    points = st.session_state[chart_key].selection.points
+    if points and points[0].get("customdata"):
+        st.session_state[_OPEN] = int(points[0]["customdata"][0])
+
+
+def open_row(table_key: str, ids: list[int]) -> None:
+    """on_select callback of a project table (single-row selection): open that project."""
+    rows = st.session_state[table_key].selection.rows
+    if rows:
+        st.session_state[_OPEN] = int(ids[rows[0]])

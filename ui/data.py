@@ -7,10 +7,12 @@ import datetime as dt
 import threading
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
-from xzcore import db, ingest, metrics, templates
+from xzcore import db, history, ingest, metrics, settings, templates
 from xzcore.errors import XZError
+from xzcore.evaluation import evaluate
 from xzcore.ingest.read import read
 from xzcore.period import Month
 
@@ -48,20 +50,89 @@ def months(version: str) -> list[str]:
     return [str(m) for m in metrics.available_months(cursor())]
 
 
+def _filters(filters: tuple) -> dict:
+    return {column: list(values) for column, values in filters}
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
-def summary(version: str, month: str, by: tuple[str, ...] = ()) -> dict:
-    return metrics.summary(cursor(), Month.parse(month), by=list(by))
+def summary(version: str, month: str, by: tuple[str, ...] = (), filters: tuple = ()) -> dict:
+    return metrics.summary(cursor(), Month.parse(month), by=list(by), filters=_filters(filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def trend(version: str, month: str) -> list[dict]:
-    """Totals for January … month of that year, for the cumulative chart."""
-    end = Month.parse(month)
-    points = []
-    for m in range(1, end.month + 1):
-        total = metrics.summary(cursor(), Month(end.year, m))
-        points.append(total | {"month_no": m})
-    return points
+def trend(version: str, month: str, filters: tuple = ()) -> pd.DataFrame:
+    return history.trend(cursor(), Month.parse(month), filters=_filters(filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lights(version: str, month: str, filters: tuple = (), limit: int | None = None):
+    return metrics.lights(cursor(), Month.parse(month), filters=_filters(filters), limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_points(version: str, month: str, filters: tuple = ()) -> list[dict]:
+    """Each project's light with its place, for the map."""
+    month_ = Month.parse(month)
+    places = metrics.project_status(cursor(), month_, filters=_filters(filters))[
+        ["id", "lon", "lat"]
+    ]
+    table = metrics.lights(cursor(), month_, filters=_filters(filters)).merge(places, on="id")
+    return table.to_dict("records")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def evaluation(version: str, month: str, quarterly: bool = False) -> dict:
+    return evaluate(cursor(), Month.parse(month), quarterly=quarterly)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def light_history(version: str, month: str, filters: tuple = ()) -> pd.DataFrame:
+    return history.light_history(cursor(), Month.parse(month), filters=_filters(filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def light_changes(version: str, month: str) -> pd.DataFrame:
+    return history.light_changes(cursor(), Month.parse(month))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def project_record(version: str, project_id: int, month: str) -> dict | None:
+    return history.project_record(cursor(), project_id, Month.parse(month))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def search(version: str, text: str) -> pd.DataFrame:
+    return history.search(cursor(), text)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def filter_options(version: str) -> dict[str, list[str]]:
+    """The values each filter offers: what the register holds, and the three lights."""
+    con = cursor()
+    options = {
+        column: [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT {column} FROM projects WHERE {column} IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
+        for column in ("tier", "township", "unit", "leader")  # constants, never user input
+    }
+    return options | {"light": ["red", "yellow", "green"]}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def rules_info(version: str) -> dict:
+    con = cursor()
+    preset = settings.preset(con)
+    return {
+        "mode": settings.schedule_mode(con),
+        "name": preset.name,
+        "title": preset.title,
+        "source": preset.source,
+        "bands": {light: preset.band_text(light) for light in ("green", "yellow", "red")},
+        "start": preset.start_text(),
+    }
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -1,0 +1,41 @@
+"""投资完成: completion by unit, township, tier, category and leader, with the 晾晒 ranking."""
+
+import streamlit as st
+
+from ui import controls, data, shell
+from xzcore import charts, tables
+from xzcore.frame import GROUP_COLUMNS
+
+shell.page()
+version = data.data_version()
+view = controls.view(version)
+controls.header("投资完成", view, version)
+total = data.summary(version, view.month, tuple(GROUP_COLUMNS), view.filters)
+
+for tab, column in zip(st.tabs(list(GROUP_COLUMNS.values())), GROUP_COLUMNS, strict=True):
+    with tab:
+        groups = total["groups"][column]
+        key = f"completion_{column}"
+        st.plotly_chart(
+            charts.completion_by_group(
+                groups,
+                total["schedule_progress"],
+                f"各{GROUP_COLUMNS[column]}投资完成率（点击筛选）",
+            ),
+            width="stretch",
+            key=key,
+            on_select=lambda key=key, column=column: controls.filter_to(column, key),
+            selection_mode="points",
+        )
+        st.dataframe(
+            tables.ranking(groups, column),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "年度计划（亿元）": st.column_config.NumberColumn(format="%.2f"),
+                "累计完成（亿元）": st.column_config.NumberColumn(format="%.2f"),
+                "完成率": st.column_config.NumberColumn(format="%.1f%%"),
+                "时序进度": st.column_config.NumberColumn(format="%.1f%%"),
+                "滞后（百分点）": st.column_config.NumberColumn(format="%+.1f"),
+            },
+        )

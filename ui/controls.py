@@ -51,45 +51,60 @@ def _month_param() -> dict:
     return {"month": month} if month else {}
 
 
+# The view lives in two places: the URL (so a copied link opens it) and the session (so it
+# survives moving between pages, which clears the URL). A value in the URL wins: it is a link
+# someone followed. Widgets carry no keys: their defaults are the view, so that switching pages
+# (which drops widget state) cannot reset them.
+
+
+def _url_or_session(name: str, many: bool = False):
+    if many:
+        values = st.query_params.get_all(name)
+        return values if values else st.session_state.get(f"view_{name}", [])
+    return st.query_params.get(name) or st.session_state.get(f"view_{name}")
+
+
+def _remember(name: str, value) -> None:
+    st.session_state[f"view_{name}"] = value
+    if value:
+        st.query_params[name] = value
+    else:
+        st.query_params.pop(name, None)
+
+
 def month_picker(version: str) -> str:
     months = data.months(version)
     if not months:
         st.warning("数据库中还没有任何月报数据，请先在“上传数据”页导入计划表和月报。")
         st.stop()
-    wanted = st.query_params.get("month", months[-1])
-    if "month" not in st.session_state or st.session_state.month not in months:
-        st.session_state.month = wanted if wanted in months else months[-1]
-    month = st.sidebar.selectbox("报告月份", months, key="month", format_func=month_label)
-    st.query_params["month"] = month
+    current = _url_or_session("month")
+    current = current if current in months else months[-1]
+    month = st.sidebar.selectbox(
+        "报告月份", months, index=months.index(current), format_func=month_label
+    )
+    _remember("month", month)
     return month
 
 
 def _filter_widgets(version: str) -> tuple:
     options = data.filter_options(version)
+    current = {c: [v for v in _url_or_session(c, many=True) if v in options[c]] for c in FILTERS}
     chosen = []
-    with st.sidebar.expander("筛选", expanded=any(st.query_params.get_all(c) for c in FILTERS)):
+    with st.sidebar.expander("筛选", expanded=any(current.values())):
         for column, label in FILTERS.items():
-            key = f"f_{column}"
-            if key not in st.session_state:
-                st.session_state[key] = [
-                    v for v in st.query_params.get_all(column) if v in options[column]
-                ]
             values = st.multiselect(
                 label,
                 options[column],
-                key=key,
+                default=current[column],
                 format_func=(lambda v: LIGHT_NAMES[v]) if column == "light" else str,
                 placeholder="全部",
             )
+            _remember(column, values)
             if values:
-                st.query_params[column] = values
                 chosen.append((column, tuple(values)))
-            elif column in st.query_params:
-                del st.query_params[column]
         if chosen and st.button("清除筛选", width="stretch"):
             for column in FILTERS:
-                st.session_state.pop(f"f_{column}", None)
-                st.query_params.pop(column, None)
+                _remember(column, [])
             st.rerun()
     return tuple(chosen)
 
@@ -124,7 +139,7 @@ def filter_to(column: str, chart_key: str, axis: str = "y") -> None:
     """
     points = st.session_state[chart_key].selection.points
     if points:
-        st.session_state[f"f_{column}"] = [str(points[0][axis])]
+        _remember(column, [str(points[0][axis])])
 
 
 def open_project(chart_key: str) -> None:

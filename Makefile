@@ -29,6 +29,7 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) -m bench.run
 	$(PY) -m bench.ingest
+	$(PY) -m bench.browser
 
 demo: $(VENV)/.runtime
 	$(PY) -m xzcore --db $(DB) demo

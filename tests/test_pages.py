@@ -96,8 +96,19 @@ def test_the_view_survives_moving_to_another_page(page):
     assert "数据截至 2020年1-6月" in at.caption[0].value
 
 
-def test_changing_the_month_updates_the_url(page):
+def test_changing_the_month_again_and_again_follows_every_choice(page, expected):
     at = page("pages/overview.py", month="2020-08")
-    at.sidebar.selectbox[0].set_value("2020-05").run()
-    assert at.query_params["month"] == "2020-05"
-    assert _metrics(at)["完成率"] != "80.0%"
+    for month in ("2020-05", "2020-06", "2020-03", "2020-06"):
+        at.sidebar.selectbox[0].set_value(month).run()
+        assert at.query_params["month"] == month
+        assert f"数据截至 {month[:4]}年1-{int(month[5:])}月" in at.caption[0].value
+    assert _metrics(at)["完成率"] == fmt.percent(expected["june"]["completion_rate"])
+
+
+def test_changing_a_filter_twice_follows_both_choices(page):
+    at = page("pages/overview.py", month="2020-08")
+    units = at.sidebar.multiselect[2]
+    at = units.set_value(["区交通运输局"]).run()
+    at = at.sidebar.multiselect[2].set_value(["区水利局"]).run()
+    assert at.query_params["unit"] == "区水利局"
+    assert "筛选：责任单位 区水利局" in at.caption[0].value

@@ -52,9 +52,9 @@ def _month_param() -> dict:
 
 
 # The view lives in two places: the URL (so a copied link opens it) and the session (so it
-# survives moving between pages, which clears the URL). A value in the URL wins: it is a link
-# someone followed. Widgets carry no keys: their defaults are the view, so that switching pages
-# (which drops widget state) cannot reset them.
+# survives moving between pages, which clears the URL and drops widget state). A value in the
+# URL wins: it is a link someone followed. Each widget's state is set from the view before it
+# is drawn, and its change callback writes the view back.
 
 
 def _url_or_session(name: str, many: bool = False):
@@ -72,6 +72,10 @@ def _remember(name: str, value) -> None:
         st.query_params.pop(name, None)
 
 
+def _changed(name: str) -> None:
+    _remember(name, st.session_state[f"w_{name}"])
+
+
 def month_picker(version: str) -> str:
     months = data.months(version)
     if not months:
@@ -79,11 +83,17 @@ def month_picker(version: str) -> str:
         st.stop()
     current = _url_or_session("month")
     current = current if current in months else months[-1]
-    month = st.sidebar.selectbox(
-        "报告月份", months, index=months.index(current), format_func=month_label
+    _remember("month", current)
+    st.session_state["w_month"] = current
+    st.sidebar.selectbox(
+        "报告月份",
+        months,
+        key="w_month",
+        format_func=month_label,
+        on_change=_changed,
+        args=("month",),
     )
-    _remember("month", month)
-    return month
+    return current
 
 
 def _filter_widgets(version: str) -> tuple:
@@ -92,16 +102,19 @@ def _filter_widgets(version: str) -> tuple:
     chosen = []
     with st.sidebar.expander("筛选", expanded=any(current.values())):
         for column, label in FILTERS.items():
-            values = st.multiselect(
+            _remember(column, current[column])
+            st.session_state[f"w_{column}"] = current[column]
+            st.multiselect(
                 label,
                 options[column],
-                default=current[column],
+                key=f"w_{column}",
                 format_func=(lambda v: LIGHT_NAMES[v]) if column == "light" else str,
                 placeholder="全部",
+                on_change=_changed,
+                args=(column,),
             )
-            _remember(column, values)
-            if values:
-                chosen.append((column, tuple(values)))
+            if current[column]:
+                chosen.append((column, tuple(current[column])))
         if chosen and st.button("清除筛选", width="stretch"):
             for column in FILTERS:
                 _remember(column, [])

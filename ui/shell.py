@@ -17,6 +17,10 @@ TITLE = "秀洲区重点项目看板"
 PAGES = [
     st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
     st.Page("pages/completion.py", title="投资完成", icon=":material/bar_chart:"),
+    st.Page("pages/lag.py", title="进度滞后", icon=":material/trending_down:"),
+    st.Page("pages/lightmap.py", title="亮灯地图", icon=":material/map:"),
+    st.Page("pages/evaluation.py", title="红旗/预警", icon=":material/flag:"),
+    st.Page("pages/project.py", title="项目详情", icon=":material/search:", url_path="project"),
     st.Page("pages/upload.py", title="上传数据", icon=":material/upload_file:"),
 ]
 

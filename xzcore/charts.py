@@ -159,5 +159,5 @@ def project_months(months, title: str) -> go.Figure:
         line={"color": SCHEDULE_COLOR, "dash": "dash"},
         hovertemplate="%{x} 计划累计 %{y:,.0f} 万元<extra></extra>",
     )
-    fig.update_yaxes(title="万元", gridcolor="#eee", rangemode="tozero")
+    fig.update_yaxes(title="万元", gridcolor="#eee", rangemode="tozero", tickformat=",.0f")
     return layout(fig, title, 360)

@@ -9,12 +9,16 @@ import plotly.graph_objects as go
 
 from xzcore.charts import LIGHT_COLORS, SCHEDULE_COLOR, layout
 from xzcore.rules import LIGHT_NAMES, Preset
+from xzcore.tables import LIGHT_MARKS
 
 _ZONE_FILL = {
     "green": "rgba(46,157,79,0.10)",
     "yellow": "rgba(224,168,0,0.14)",
     "red": "rgba(192,57,43,0.10)",
 }
+
+
+_LOG_TICKS = [m * 10.0**e for e in range(-3, 4) for m in (1, 2, 5)]
 
 
 def _zone_edges(preset: Preset, schedule: float) -> tuple[float, float]:
@@ -57,7 +61,9 @@ def lag_scatter(status: pd.DataFrame, schedule: float, preset: Preset, title: st
                 "line": {"color": "white", "width": 1},
                 "symbol": {"green": "circle", "yellow": "triangle-up", "red": "square"}[light],
             },
-            customdata=part[["id"]].to_numpy(),
+            # plain lists: a numpy array goes to the browser as a typed array, whose rows come
+            # back in a selection event as {"0": id} rather than [id]
+            customdata=[[int(i)] for i in part["id"]],
             text=[
                 f"<b>{html.escape(n)}</b><br>{html.escape(u or '')}<br>{html.escape(r)}"
                 for n, u, r in zip(part.name, part.unit, part.reason, strict=True)
@@ -70,9 +76,21 @@ def lag_scatter(status: pd.DataFrame, schedule: float, preset: Preset, title: st
         annotation_text=f"时序进度 {schedule * 100:.1f}%",
         annotation_position="top",
     )
-    fig.update_xaxes(title="完成率（%）", ticksuffix="%", range=[0, right], gridcolor="#eee")
-    fig.update_yaxes(title="年度计划（亿元，对数）", type="log", gridcolor="#eee")
+    # a little room left of 0%, so that projects with nothing done yet show whole
+    fig.update_xaxes(
+        title="完成率（%）", ticksuffix="%", range=[-right * 0.02, right], gridcolor="#eee"
+    )
+    fig.update_yaxes(
+        title="年度计划（亿元，对数）",
+        type="log",
+        gridcolor="#eee",
+        tickvals=_LOG_TICKS,  # 1-2-5 steps, labelled at full size (not plotly's small digits)
+        ticktext=[f"{v:g}" for v in _LOG_TICKS],
+    )
     return layout(fig, title, 520)
+
+
+_CELL_WORDS = {"green": "绿", "yellow": "黄", "red": "红"}
 
 
 def light_heatmap(history: pd.DataFrame, title: str) -> go.Figure:
@@ -93,6 +111,10 @@ def light_heatmap(history: pd.DataFrame, title: str) -> go.Figure:
             x=[f"{m}月" for m in grid.columns],
             y=[html.escape(names[i]) for i in grid.index],
             customdata=reasons.fillna("未亮灯").map(html.escape).to_numpy(),
+            # the light's word in each cell too: not colour alone
+            text=grid.apply(lambda col: col.map(_CELL_WORDS)).fillna("").to_numpy(),
+            texttemplate="%{text}",
+            textfont={"size": 10, "color": "white"},
             colorscale=[
                 [0, LIGHT_COLORS["green"]],
                 [0.5, LIGHT_COLORS["yellow"]],
@@ -107,4 +129,44 @@ def light_heatmap(history: pd.DataFrame, title: str) -> go.Figure:
         )
     )
     fig.update_yaxes(tickfont={"size": 11})  # rows run upwards: the worst end on top
-    return layout(fig, title, max(320, 16 * len(grid) + 100))
+    # months labelled on top: the chart is taller than a screen, the worst rows are up there
+    fig.update_xaxes(side="top")
+    fig = layout(fig, title, max(320, 16 * len(grid) + 110))
+    fig.update_layout(margin={"t": 90, "b": 20})
+    return fig
+
+
+# --- the lists beside the charts (pages only draw them) ---------------------------------------
+
+_RANK = {"green": 0, "yellow": 1, "red": 2}
+
+
+def in_view(frame: pd.DataFrame, ids) -> pd.DataFrame:
+    """The rows of projects in the page's view (history and changes take no light filter)."""
+    return frame[frame["id"].isin(set(ids))].reset_index(drop=True)
+
+
+def lagging(status: pd.DataFrame) -> pd.DataFrame:
+    """Projects with a red or yellow light, in the order given (lights() gives worst first)."""
+    return status[status["light"].isin(("red", "yellow"))].reset_index(drop=True)
+
+
+def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """history.light_changes as shown: last month → this month in words; id kept first."""
+    before, now = changes["light_before"], changes["light"]
+    return pd.DataFrame(
+        {
+            "id": changes["id"],
+            "项目名称": changes["name"],
+            "上月": before.map(LIGHT_MARKS),
+            "本月": now.map(LIGHT_MARKS),
+            "变化": [
+                "转为红灯" if n == "red" else "转差" if _RANK[n] > _RANK[b] else "好转"
+                for b, n in zip(before, now, strict=True)
+            ],
+            "滞后（百分点）": changes["lag_pp"],
+            "责任单位": changes["unit"],
+            "镇街道": changes["township"],
+            "原因": changes["reason"],
+        }
+    )

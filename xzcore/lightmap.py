@@ -40,16 +40,90 @@ def township_points() -> dict[str, tuple[float, float]]:
         }
 
 
-def _layers() -> list[dict]:
-    outlines = district_outlines()
+@cache
+def district_bounds() -> tuple[float, float, float, float]:
+    """Xiuzhou's outline as west, south, east, north (GCJ-02 degrees)."""
+    geometry = district_outlines()["features"][0]["geometry"]
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    points = [p for polygon in polygons for ring in polygon for p in ring]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def _frame_trace() -> go.Scattermap:
+    # Two invisible points at the outline's corners: the browser fits the view to the trace data
+    # (map.fitbounds "locations") at whatever width it has, so a phone sees the whole district
+    # as a projector does. A fixed zoom would cut it off on a narrow screen.
+    west, south, east, north = district_bounds()
+    return go.Scattermap(
+        lon=[west, east],
+        lat=[south, north],
+        mode="markers",
+        marker={"size": 1, "opacity": 0},
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
+# About a pixel at the zoom the map opens at (0.0007° there): points closer than this to the
+# last one kept are dropped. The outlines go to the browser on every rerun, so this matters:
+# 726 KB of figure a run before (every shape twice, fill and line), 199 KB after.
+_DETAIL = 0.0008
+
+
+def _thin(ring: list) -> list:
+    kept = [ring[0]]
+    for lon, lat in ring[1:-1]:
+        if abs(lon - kept[-1][0]) + abs(lat - kept[-1][1]) >= _DETAIL:
+            kept.append([lon, lat])
+    kept.append(ring[-1])  # a ring ends where it starts
+    return [[round(lon, 5), round(lat, 5)] for lon, lat in kept]
+
+
+@cache
+def map_outlines() -> dict:
+    """district_outlines() with the points a map at this scale cannot show left out."""
+    features = []
+    for feature in district_outlines()["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        thinned = [[_thin(ring) for ring in polygon] for polygon in polygons]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": feature["properties"].get("name")},
+                "geometry": {"type": "MultiPolygon", "coordinates": thinned},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _layers(tiles: str | None = None) -> list[dict]:
+    outlines = map_outlines()
     xiuzhou = {"type": "FeatureCollection", "features": outlines["features"][:1]}
     others = {"type": "FeatureCollection", "features": outlines["features"][1:]}
-    return [
-        {"source": others, "type": "fill", "color": "#f2f2f2", "below": "traces"},
-        {"source": others, "type": "line", "color": "#c8c8c8", "line": {"width": 1}},
-        {"source": xiuzhou, "type": "fill", "color": "#e8eef7", "below": "traces"},
+    # over tiles the fills are light veils, so the tiles stay visible under them
+    veil = 0.35 if tiles else 1
+    layers = [
+        # the neighbours' 1 px borders are the fill's own outline: no second copy of their shapes
+        {
+            "source": others,
+            "type": "fill",
+            "color": "#f2f2f2",
+            "fill": {"outlinecolor": "#c8c8c8"},
+            "opacity": veil,
+            "below": "traces",
+        },
+        {"source": xiuzhou, "type": "fill", "color": "#e8eef7", "opacity": veil, "below": "traces"},
         {"source": xiuzhou, "type": "line", "color": "#2f6db5", "line": {"width": 3}},
     ]
+    if tiles:
+        layers.insert(0, {"sourcetype": "raster", "source": [tiles], "below": "traces"})
+    return layers
 
 
 def _size(plan_wan: float, largest: float) -> float:
@@ -64,7 +138,7 @@ def light_map(
 
     townships: summary groups by township (key, light, completion_rate, lag_pp, projects).
     """
-    fig = go.Figure()
+    fig = go.Figure(_frame_trace())
     points = township_points()
     placed = [t for t in townships if t["key"] in points]
     fig.add_trace(
@@ -106,17 +180,9 @@ def light_map(
                 name=f"{LIGHT_NAMES[light]}（{len(mine)}个）",
             )
         )
-    layers = _layers()
-    style = "white-bg"
-    if tiles:
-        layers.insert(0, {"sourcetype": "raster", "source": [tiles], "below": "traces"})
     fig.update_layout(
-        map={
-            "style": style,
-            "center": {"lon": 120.70, "lat": 30.775},
-            "zoom": 9.7,
-            "layers": layers,
-        },
+        # no center or zoom: the browser fits the view to the data, the outline's corners included
+        map={"style": "white-bg", "fitbounds": "locations", "layers": _layers(tiles)},
         height=height,
         margin={"l": 0, "r": 0, "t": 10, "b": 0},
         font={"family": FONT, "size": 14},

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
+from xzcore import fmt
 from xzcore.frame import GROUP_COLUMNS
 from xzcore.rules import LIGHT_NAMES
 
@@ -54,4 +57,137 @@ def projects(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["LIGHT_MARKS", "LIGHT_NAMES", "projects", "ranking"]
+# --- 红旗/预警 and one project's record -------------------------------------------------------
+
+
+def evaluation_list(table: pd.DataFrame) -> pd.DataFrame:
+    """A red-flag or warning list as shown: its order numbered, the rule that picked each project,
+    and for warnings how many months the start and the completion have slipped; id kept first."""
+    out = projects(table)
+    out.insert(1, "序号", range(1, len(out) + 1))
+    if "rules" in table:  # a warning list
+        out["开工滞后（月）"] = table["start_overdue"]
+        out["竣工滞后（月）"] = table["completion_overdue"]
+    return out
+
+
+def rule_counts(warnings: pd.DataFrame, texts: dict[str, str]) -> dict[str, int]:
+    """How many warning projects each rule picked (a project may meet several)."""
+    return {
+        text: sum(rule in picked for picked in warnings["rules"]) for rule, text in texts.items()
+    }
+
+
+def _date(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:%Y-%m-%d}"
+
+
+def _text(value) -> str:
+    return "—" if value is None or pd.isna(value) or str(value).strip() == "" else str(value)
+
+
+def register(record: dict) -> pd.DataFrame:
+    """A project's register entry and this year's plan as 项目/内容 rows (text as uploaded)."""
+    r = record["register"]
+    rows = [
+        ("项目代码", _text(r["code"])),
+        ("项目名称", _text(r["name"])),
+        ("项目级别", _text(r["tier"])),
+        ("行业类别", _text(r["category"])),
+        ("镇街道", _text(r["township"])),
+        ("责任单位", _text(r["unit"])),
+        ("联系区领导", _text(r["leader"])),
+        ("项目业主", _text(r["owner"])),
+        ("新建/续建", _text(r["build_type"])),
+        ("总投资", fmt.money(r["total_investment"])),
+        ("本年度计划投资", fmt.money(record["plan_wan"])),
+        ("计划开工", _date(r["planned_start"])),
+        ("实际开工", _date(r["actual_start"])),
+        ("计划竣工", _date(r["planned_completion"])),
+        ("实际竣工", _date(r["actual_completion"])),
+    ]
+    return pd.DataFrame(rows, columns=["项目", "内容"])
+
+
+def month_targets(months: pd.DataFrame, plan_wan) -> tuple[pd.DataFrame, bool]:
+    """The months with their cumulative targets; when none were uploaded, the plan spread evenly
+    (P·m/12, DESIGN.md section 2). Returns the months and whether the targets were spread."""
+    if months["target_cum"].notna().any() or plan_wan is None:
+        return months, False
+    spread = months.assign(target_cum=[float(plan_wan) * m / 12 for m in months["month_no"]])
+    return spread, True
+
+
+def latest(months: pd.DataFrame) -> dict:
+    """The last month of a project's record: its light, rate, lag, and the latest cumulative."""
+    last = months.iloc[-1]
+    reported = months["ytd"].dropna()
+    return {
+        "month_no": int(last["month_no"]),
+        "light": None if pd.isna(last["light"]) else last["light"],
+        "reason": None if pd.isna(last["reason"]) else last["reason"],
+        "completion_rate": None if pd.isna(last["completion_rate"]) else last["completion_rate"],
+        "lag_pp": None if pd.isna(last["lag_pp"]) else last["lag_pp"],
+        "ytd": float(reported.iloc[-1]) if len(reported) else None,
+    }
+
+
+def month_figures(months: pd.DataFrame) -> pd.DataFrame:
+    """A project month by month: amounts against the target, and the published light with why
+    (the reason states the completion rate, the schedule and the lag)."""
+    return pd.DataFrame(
+        {
+            "月份": [f"{m}月" for m in months["month_no"]],
+            "本月完成（万元）": months["amount"],
+            "累计完成（万元）": months["ytd"],
+            "计划累计（万元）": months["target_cum"],
+            "亮灯": [
+                LIGHT_MARKS.get(v, "未亮灯") if isinstance(v, str) else "未亮灯"
+                for v in months["light"]
+            ],
+            "亮灯原因": months["reason"].fillna("—"),
+        }
+    )
+
+
+def progress_notes(months: pd.DataFrame) -> pd.DataFrame:
+    """A project's monthly report in words: stage, 形象进度 and 存在问题, as uploaded."""
+    return pd.DataFrame(
+        {
+            "月份": [f"{m}月" for m in months["month_no"]],
+            "阶段": months["stage"].map(_text),
+            "形象进度": months["image_progress"].map(_text),
+            "存在问题": months["problems"].map(_text),
+        }
+    )
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&])")
+
+
+def literal(text) -> str:
+    """Text from an upload, escaped for st.markdown/st.subheader so that it shows as typed
+    (no emphasis, links, colour directives like :red[…], emoji codes or formulas)."""
+    return _MARKDOWN.sub(r"\\\1", _text(text))
+
+
+def literal_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Every cell escaped for st.table, which renders Markdown in cells (and wraps long text)."""
+    return table.map(literal)
+
+
+__all__ = [
+    "LIGHT_MARKS",
+    "LIGHT_NAMES",
+    "evaluation_list",
+    "latest",
+    "literal",
+    "literal_table",
+    "month_figures",
+    "month_targets",
+    "progress_notes",
+    "projects",
+    "ranking",
+    "register",
+    "rule_counts",
+]

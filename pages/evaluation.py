@@ -1,0 +1,111 @@
+"""红旗/预警: the red-flag and warning (snail) projects of a monthly or quarterly round,
+each with the rule that picked it. The evaluation is district-wide: no sidebar filters here."""
+
+import functools
+
+import streamlit as st
+
+from ui import controls, data, shell
+from xzcore import tables
+
+ROUNDS = {"month": "按月", "quarter": "按季度"}
+COLUMNS = {
+    "年度计划（万元）": st.column_config.NumberColumn(format="localized"),
+    "累计完成（万元）": st.column_config.NumberColumn(format="localized"),
+    "完成率": st.column_config.NumberColumn(format="%.1f%%"),
+    "滞后（百分点）": st.column_config.NumberColumn(format="%+.1f"),
+    "序号": st.column_config.NumberColumn(width=48),
+    "项目名称": st.column_config.TextColumn(width=280),
+}
+FIGURES = ["完成率", "滞后（百分点）", "亮灯", "开工滞后（月）", "竣工滞后（月）"]
+REGISTER = ["责任单位", "镇街道", "累计完成（万元）", "年度计划（万元）", "原因", "项目代码"]
+# A warning's rule differs from project to project: it comes right after the name. Every red
+# flag meets the same rule (stated above the table): it comes after the figures.
+ORDER = {
+    "red_flags": ["序号", "项目名称", *FIGURES, "入选规则", *REGISTER],
+    "warnings": ["序号", "项目名称", "入选规则", *FIGURES, *REGISTER],
+}
+
+
+def project_list(title: str, table, rule: str, kind: str, empty: str) -> None:
+    st.subheader(f"{title}（{len(table)} 个）")
+    st.caption(rule)
+    if table.empty:
+        st.info(empty)
+        return
+    shown = tables.evaluation_list(table)
+    ids = shown["id"].tolist()
+    key = f"evaluation_{kind}"
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_order=[c for c in ORDER[kind] if c in shown.columns],
+        height="content",
+        column_config=COLUMNS,
+        key=key,
+        on_select=functools.partial(controls.open_row, key, ids),
+        selection_mode="single-row",
+    )
+
+
+def remember_round() -> None:
+    """on_change of the round: into the session and the URL, before the rerun reads them."""
+    chosen = st.session_state["evaluation_round"]
+    st.session_state["view_round"] = chosen
+    if chosen == "quarter":
+        st.query_params["round"] = chosen
+    else:
+        st.query_params.pop("round", None)
+
+
+shell.page()
+version = data.data_version()
+view = controls.view(version, filters=False)
+controls.header("红旗/预警", view, version)
+
+# The round lives in the URL (?round=quarter: a copied link opens it) and in the session (it
+# survives moving between pages, which clears the URL). The URL wins: it is a link someone
+# followed, and the widget's own changes reach it first, through the callback. The widget has a
+# key so that its identity does not change with its value (a keyless widget whose default
+# changes is a new widget, and the next click on the old one would be lost).
+asked = st.query_params.get("round") or st.session_state.get("view_round")
+st.session_state["evaluation_round"] = asked if asked in ROUNDS else "month"
+kind = st.segmented_control(
+    "评选轮次",
+    list(ROUNDS),
+    format_func=ROUNDS.get,
+    required=True,
+    key="evaluation_round",
+    on_change=remember_round,
+)
+remember_round()
+result = data.evaluation(version, view.month, kind == "quarter")
+st.markdown(
+    f"**本轮：{result['label']}**（数据截至 {controls.month_label(result['as_of'])}"
+    + ("；季度评选以报告月之前最近一个完整季度末为准）" if kind == "quarter" else "）")
+)
+st.caption(
+    "红旗、预警在全区所有项目中评选，侧边栏的筛选不适用于本页。勾选表格行首的方框打开项目详情。"
+)
+
+warnings = result["warnings"]
+counts = tables.rule_counts(warnings, result["warning_rules"])
+left, right = st.columns(2, gap="large")
+with left:
+    project_list(
+        ":material/flag: 红旗项目",
+        result["red_flags"],
+        f"评选规则：{result['red_flag_rule']}",
+        "red_flags",
+        "本轮没有符合条件的红旗项目。",
+    )
+with right:
+    project_list(
+        ":material/warning: 预警（蜗牛）项目",
+        warnings,
+        "评选规则（符合任一条即列入，按滞后幅度排序）："
+        + "；".join(f"{text}（{n} 个）" for text, n in counts.items()),
+        "warnings",
+        "本轮没有预警项目。",
+    )

@@ -1,0 +1,109 @@
+"""进度滞后: every project against the light zones, the lights that changed, the lagging list
+and each project's lights month by month."""
+
+import functools
+
+import streamlit as st
+
+from ui import controls, data, shell
+from xzcore import lagcharts, rules, tables
+
+HEATMAP_INLINE = 150  # more projects than this: the tall heatmap waits in an expander
+HEATMAP_ROWS = 300  # and draws the worst this many (16 px a row: 4,800 px)
+COLUMNS = {
+    "id": None,  # kept for the drill-down, not shown
+    "项目名称": st.column_config.TextColumn(pinned=True),
+    "年度计划（万元）": st.column_config.NumberColumn(format="localized"),
+    "累计完成（万元）": st.column_config.NumberColumn(format="localized"),
+    "完成率": st.column_config.NumberColumn(format="%.1f%%"),
+    "滞后（百分点）": st.column_config.NumberColumn(format="%+.1f"),
+}
+LAGGING_ORDER = ["项目名称", "亮灯", "完成率", "滞后（百分点）", "原因", "责任单位", "镇街道",
+                 "累计完成（万元）", "年度计划（万元）", "项目代码"]  # fmt: skip
+CHANGES_ORDER = ["项目名称", "上月", "本月", "变化", "滞后（百分点）", "原因", "责任单位", "镇街道"]
+
+
+def project_table(table, key: str, order: list[str]) -> None:
+    """A clickable list of projects: ticking a row opens the project's page."""
+    ids = table["id"].tolist()
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config=COLUMNS,
+        column_order=order,
+        key=key,
+        on_select=functools.partial(controls.open_row, key, ids),
+        selection_mode="single-row",
+    )
+
+
+shell.page()
+version = data.data_version()
+view = controls.view(version)
+controls.header("进度滞后", view, version)
+info = data.rules_info(version)
+total = data.summary(version, view.month, (), view.filters)
+status = data.lights(version, view.month, view.filters)
+if status.empty:
+    st.info("没有符合筛选条件的项目。")
+    st.stop()
+
+# (a) Every project against the zones of the rule in force. The zones come from the preset's
+# published thresholds: rules_info carries only its name, so thresholds an admin has adjusted
+# are not drawn (ui/data.py offers no cached Preset). Each point's colour is its own computed
+# light, so the points are always right; only a zone edge may be off after such an adjustment.
+preset = rules.get_preset(info["name"])
+key = "lag_scatter"
+st.plotly_chart(
+    lagcharts.lag_scatter(status, total["schedule_progress"], preset, "各项目完成率与亮灯区间"),
+    width="stretch",
+    key=key,
+    on_select=lambda: controls.open_project(key),
+    selection_mode="points",
+)
+
+# (b) The rule in force, in the words every light's reason quotes.
+bands = info["bands"]
+start = info["start"] + ("；两条规则取较重者" if preset.start_rule else "")
+st.caption(
+    f"亮灯规则（{info['title']}）：● 绿灯：{bands['green']}；▲ 黄灯：{bands['yellow']}；"
+    f"■ 红灯：{bands['red']}。开工：{start}。底色为按全区时序进度划分的亮灯区间，"
+    "点的颜色与形状是各项目自己的亮灯；点击一个点打开该项目。"
+)
+
+# (c) What changed since last month, newly red first.
+changes = lagcharts.in_view(data.light_changes(version, view.month), status["id"])
+st.subheader(f"本月亮灯变化（{len(changes)} 个）")
+if view.month.endswith("-01"):
+    st.info("1月是本年度第一个月，没有上月亮灯可比。")
+elif changes.empty:
+    st.info("与上月相比，没有项目的亮灯发生变化。")
+else:
+    st.caption("上月 → 本月；转为红灯的排在最前。勾选行首的方框打开项目详情。")
+    project_table(lagcharts.changes_table(changes), "lag_changes", CHANGES_ORDER)
+
+# (e) The lagging projects and why.
+lagging = lagcharts.lagging(status)
+st.subheader(f"滞后项目：红灯、黄灯（{len(lagging)} 个）")
+if lagging.empty:
+    st.info("本月没有亮红灯或黄灯的项目。")
+else:
+    st.caption("按亮灯、滞后排序，最差的在前。勾选行首的方框打开项目详情。")
+    project_table(tables.projects(lagging), "lag_projects", LAGGING_ORDER)
+
+# (d) Lights month by month: one row a project, so it goes last, folded when long, and never
+# more rows than a browser can draw (the worst first: lights() orders them so).
+shown = status["id"].head(HEATMAP_ROWS)
+history = lagcharts.in_view(data.light_history(version, view.month, view.filters), shown)
+heatmap = lagcharts.light_heatmap(history, "逐月亮灯（每行一个项目，当前最差的在上）")
+if len(status) <= HEATMAP_INLINE:
+    st.plotly_chart(heatmap, width="stretch")
+else:
+    with st.expander(f"逐月亮灯（{len(shown)} 个项目）"):
+        if len(status) > len(shown):
+            st.caption(
+                f"只画当前最差的 {len(shown)} 个项目（共 {len(status)} 个）；"
+                "用侧边栏的筛选缩小范围可看到其余项目。"
+            )
+        st.plotly_chart(heatmap, width="stretch")

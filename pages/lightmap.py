@@ -1,0 +1,53 @@
+"""亮灯地图: each project's light on the district outline, each township's light behind them,
+and the townships ranked. Offline by default; XZ_MAP_TILES adds the deployment's own tiles."""
+
+import os
+
+import streamlit as st
+
+from ui import controls, data, shell
+from xzcore import lightmap, tables
+
+COLUMNS = {
+    "年度计划（亿元）": st.column_config.NumberColumn(format="%.2f"),
+    "累计完成（亿元）": st.column_config.NumberColumn(format="%.2f"),
+    "完成率": st.column_config.NumberColumn(format="%.1f%%"),
+    "时序进度": st.column_config.NumberColumn(format="%.1f%%"),
+    "滞后（百分点）": st.column_config.NumberColumn(format="%+.1f"),
+}
+
+shell.page()
+version = data.data_version()
+view = controls.view(version)
+controls.header("亮灯地图", view, version)
+total = data.summary(version, view.month, ("township",), view.filters)
+townships = total["groups"]["township"]
+
+st.markdown(
+    "**图例**　点的颜色是项目的亮灯：:green[● 绿灯]　:orange[● 黄灯]　:red[● 红灯]"
+    "（地图左下角的图例注明各灯的项目数）；点越大，年度计划投资越多；"
+    "镇街道中心的浅色大圆是该镇街道汇总的亮灯。点击项目查看详情。"
+)
+key = "light_map"
+st.plotly_chart(
+    lightmap.light_map(
+        data.map_points(version, view.month, view.filters),
+        townships,
+        # the deployment's own tile server, e.g. http://tiles.local/{z}/{x}/{y}.png (README 地图)
+        tiles=os.environ.get("XZ_MAP_TILES") or None,
+    ),
+    width="stretch",
+    key=key,
+    on_select=lambda: controls.open_project(key),
+    selection_mode="points",
+    config={"scrollZoom": False},  # a page scrolled on a phone should not zoom the map instead
+)
+st.caption(f"{lightmap.CREDIT}；项目位置为示意，不作定位依据。")
+
+st.subheader("各镇街道亮灯与完成率")
+st.dataframe(
+    tables.ranking(townships, "township"),
+    hide_index=True,
+    width="stretch",
+    column_config=COLUMNS,
+)

@@ -1,0 +1,116 @@
+"""项目详情: find a project by name or code; one project's register, plan, months and lights.
+
+The project comes from the URL (?project=<id>), which every project list and chart links to.
+Text from uploads is shown as typed: tables, or markdown escaped by tables.literal.
+"""
+
+import functools
+
+import streamlit as st
+
+from ui import controls, data, shell
+from xzcore import charts, fmt, tables
+
+MONEY = st.column_config.NumberColumn(format="localized", width=120)
+
+shell.page()
+version = data.data_version()
+view = controls.view(version, filters=False)
+controls.header("项目详情", view, version)
+
+text = st.text_input(
+    "搜索项目",
+    placeholder="项目名称或代码的一部分，如“隆基”",
+    key="project_search",
+)
+if text.strip():
+    found = data.search(version, text)
+    if found.empty:
+        st.warning("没有名称或代码包含“" + tables.literal(text.strip()) + "”的项目。")
+    else:
+        st.caption(f"找到 {len(found)} 个项目（最多列出 20 个），勾选一行打开：")
+        shown = found.rename(
+            columns={
+                "code": "项目代码",
+                "name": "项目名称",
+                "unit": "责任单位",
+                "township": "镇街道",
+            }
+        )
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_order=["项目名称", "项目代码", "责任单位", "镇街道"],
+            key="project_found",
+            on_select=functools.partial(controls.open_row, "project_found", shown["id"].tolist()),
+            selection_mode="single-row",
+        )
+
+asked = st.query_params.get("project")
+if not asked:
+    st.info("输入项目名称或代码搜索；在其他页面的项目名单中勾选一行，也会打开该项目的详情。")
+    st.stop()
+# an id is a small positive integer; anything else in the link cannot name a project
+valid = asked.isascii() and asked.isdigit() and len(asked) < 10
+record = data.project_record(version, int(asked), view.month) if valid else None
+if record is None:
+    st.error(
+        "没有找到编号为“"
+        + tables.literal(asked)
+        + "”的项目：链接可能有误，或该项目已从计划表中删除。"
+        "请用上面的搜索框查找。"
+    )
+    st.stop()
+
+register = record["register"]
+months, spread = tables.month_targets(record["months"], record["plan_wan"])
+now = tables.latest(months)
+st.divider()
+st.subheader(tables.literal(register["name"]), anchor=False)
+st.caption("　·　".join(tables.literal(register[k]) for k in ("code", "tier", "unit", "township")))
+
+with st.container(horizontal=True, gap="small"):  # wraps two a row on a phone
+    st.metric("总投资", fmt.money(register["total_investment"]), width=165)
+    st.metric("本年度计划投资", fmt.money(record["plan_wan"]), width=165)
+    st.metric(f"1-{now['month_no']}月累计完成", fmt.money(now["ytd"]), width=165)
+    st.metric(
+        "完成率",
+        fmt.percent(now["completion_rate"]),
+        fmt.pp(now["lag_pp"]) if now["lag_pp"] is not None else None,
+        delta_color="normal" if (now["lag_pp"] or 0) <= 0 else "inverse",
+        delta_arrow="off",
+        width=165,
+    )
+    st.metric(f"{now['month_no']}月亮灯", tables.LIGHT_MARKS.get(now["light"], "未亮灯"), width=165)
+if now["reason"]:
+    st.caption(f"{now['month_no']}月亮灯原因：{tables.literal(now['reason'])}")
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.markdown("**登记信息**")
+    st.table(tables.literal_table(tables.register(record)), hide_header=True)
+with right:
+    st.plotly_chart(
+        charts.project_months(months, f"{view.month[:4]}年逐月完成投资与月度计划"),
+        width="stretch",
+    )
+    if spread:
+        st.caption("该项目没有上传月度计划，月度计划按年度计划逐月均摊（年度计划×月数÷12）。")
+
+st.markdown("**逐月完成与亮灯**")
+st.dataframe(
+    tables.month_figures(months),
+    hide_index=True,
+    width="stretch",
+    height="content",
+    column_config={
+        "本月完成（万元）": MONEY,
+        "累计完成（万元）": MONEY,
+        "计划累计（万元）": MONEY,
+        "月份": st.column_config.TextColumn(width=50),
+        "亮灯": st.column_config.TextColumn(width=70),
+    },
+)
+st.markdown("**形象进度与存在问题**")
+st.table(tables.literal_table(tables.progress_notes(months)), hide_index=True)

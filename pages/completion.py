@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui import controls, data, shell
-from xzcore import charts, tables
+from ui import controls, data, formats, shell
+from xzcore import charts
 from xzcore.frame import GROUP_COLUMNS
 
 shell.page()
@@ -27,15 +27,4 @@ for tab, column in zip(st.tabs(list(GROUP_COLUMNS.values())), GROUP_COLUMNS, str
             on_select=lambda key=key, column=column: controls.filter_to(column, key),
             selection_mode="points",
         )
-        st.dataframe(
-            tables.ranking(groups, column),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "年度计划（亿元）": st.column_config.NumberColumn(format="%.2f"),
-                "累计完成（亿元）": st.column_config.NumberColumn(format="%.2f"),
-                "完成率": st.column_config.NumberColumn(format="%.1f%%"),
-                "时序进度": st.column_config.NumberColumn(format="%.1f%%"),
-                "滞后（百分点）": st.column_config.NumberColumn(format="%+.1f"),
-            },
-        )
+        formats.ranking(groups, column)

@@ -5,15 +5,11 @@ import functools
 
 import streamlit as st
 
-from ui import controls, data, shell
+from ui import controls, data, formats, shell
 from xzcore import tables
 
 ROUNDS = {"month": "按月", "quarter": "按季度"}
-COLUMNS = {
-    "年度计划（万元）": st.column_config.NumberColumn(format="localized"),
-    "累计完成（万元）": st.column_config.NumberColumn(format="localized"),
-    "完成率": st.column_config.NumberColumn(format="%.1f%%"),
-    "滞后（百分点）": st.column_config.NumberColumn(format="%+.1f"),
+COLUMNS = formats.NUMBERS | {
     "序号": st.column_config.NumberColumn(width=48),
     "项目名称": st.column_config.TextColumn(width=280),
 }

@@ -5,18 +5,14 @@ import functools
 
 import streamlit as st
 
-from ui import controls, data, shell
+from ui import controls, data, formats, shell
 from xzcore import lagcharts, rules, tables
 
 HEATMAP_INLINE = 150  # more projects than this: the tall heatmap waits in an expander
 HEATMAP_ROWS = 300  # and draws the worst this many (16 px a row: 4,800 px)
-COLUMNS = {
+COLUMNS = formats.NUMBERS | {
     "id": None,  # kept for the drill-down, not shown
     "项目名称": st.column_config.TextColumn(pinned=True),
-    "年度计划（万元）": st.column_config.NumberColumn(format="localized"),
-    "累计完成（万元）": st.column_config.NumberColumn(format="localized"),
-    "完成率": st.column_config.NumberColumn(format="%.1f%%"),
-    "滞后（百分点）": st.column_config.NumberColumn(format="%+.1f"),
 }
 LAGGING_ORDER = ["项目名称", "亮灯", "完成率", "滞后（百分点）", "原因", "责任单位", "镇街道",
                  "累计完成（万元）", "年度计划（万元）", "项目代码"]  # fmt: skip

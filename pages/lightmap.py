@@ -5,16 +5,8 @@ import os
 
 import streamlit as st
 
-from ui import controls, data, shell
-from xzcore import lightmap, tables
-
-COLUMNS = {
-    "年度计划（亿元）": st.column_config.NumberColumn(format="%.2f"),
-    "累计完成（亿元）": st.column_config.NumberColumn(format="%.2f"),
-    "完成率": st.column_config.NumberColumn(format="%.1f%%"),
-    "时序进度": st.column_config.NumberColumn(format="%.1f%%"),
-    "滞后（百分点）": st.column_config.NumberColumn(format="%+.1f"),
-}
+from ui import controls, data, formats, shell
+from xzcore import lightmap
 
 shell.page()
 version = data.data_version()
@@ -45,9 +37,4 @@ st.plotly_chart(
 st.caption(f"{lightmap.CREDIT}；项目位置为示意，不作定位依据。")
 
 st.subheader("各镇街道亮灯与完成率")
-st.dataframe(
-    tables.ranking(townships, "township"),
-    hide_index=True,
-    width="stretch",
-    column_config=COLUMNS,
-)
+formats.ranking(townships, "township")

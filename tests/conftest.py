@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +105,21 @@ def browser():
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo database, built once for the whole run (through ingest, as `xzcore demo` does)."""
+    from xzcore import demo
+
+    path = tmp_path_factory.mktemp("demo_template") / "demo.duckdb"
+    demo.build(path, Path(__file__).resolve().parent.parent / "data" / "demo")
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_template, tmp_path_factory) -> Path:
+    """A module's own copy of the demo database (pages open their file read-write)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    return path

@@ -9,20 +9,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
-from xzcore import db, demo, history
+from xzcore import db, history
 from xzcore.evaluation import evaluate
 from xzcore.period import Month
 from xzcore.tables import LIGHT_MARKS
 
 AUG = Month(2020, 8)
 LONGI = "隆基乐叶年产5GW单晶组件项目"
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("eval_project") / "demo.duckdb"
-    demo.build(path, ROOT / "data" / "demo")
-    return path
 
 
 @pytest.fixture(scope="module")

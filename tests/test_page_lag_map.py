@@ -15,19 +15,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
-from xzcore import db, demo, history, metrics
+from xzcore import db, history, metrics
 from xzcore.period import Month
 from xzcore.tables import LIGHT_MARKS
 
 MONTHS = ["2020-08", "2020-03"]
 UNIT = "区交通运输局"
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("lagmap") / "demo.duckdb"
-    demo.build(path, ROOT / "data" / "demo")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -7,17 +7,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
-from xzcore import db, demo, fmt, metrics
+from xzcore import db, fmt, metrics
 from xzcore.period import Month
 
 AUG = Month(2020, 8)
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
-    demo.build(path, ROOT / "data" / "demo")
-    return path
 
 
 @pytest.fixture

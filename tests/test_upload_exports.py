@@ -9,17 +9,14 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser import ROOT
 from xzcore import db, demo, ingest, templates
 from xzcore.ingest import export
 from xzcore.ingest.parse import Problem
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = tmp_path_factory.mktemp("templates") / "demo.duckdb"
-    demo.build(path, ROOT / "data" / "demo")
-    connection = db.connect(path)
+def con(demo_db):
+    connection = db.connect(demo_db)
     yield connection
     connection.close()
 

@@ -17,22 +17,15 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.reports import september
-from xzcore import db, demo, ingest
+from xzcore import db, ingest
 
 CSV = "text/csv"
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("upload") / "demo.duckdb"
-    demo.build(path, ROOT / "data" / "demo")
-    return path
-
-
 @pytest.fixture
-def database(demo_file, tmp_path, monkeypatch):
+def database(demo_db, tmp_path, monkeypatch):
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
+    shutil.copy(demo_db, path)
     monkeypatch.setenv("XZ_DB", str(path))
     # Cached figures are keyed on the data version, which is alike in every fresh copy.
     st.cache_data.clear()

@@ -8,7 +8,6 @@ import pandas as pd
 
 from xzcore import fmt
 from xzcore.frame import GROUP_COLUMNS
-from xzcore.rules import LIGHT_NAMES
 
 LIGHT_MARKS = {"green": "● 绿灯", "yellow": "▲ 黄灯", "red": "■ 红灯"}  # not colour alone
 
@@ -178,7 +177,6 @@ def literal_table(table: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "LIGHT_MARKS",
-    "LIGHT_NAMES",
     "evaluation_list",
     "latest",
     "literal",

@@ -9,7 +9,7 @@ export XZ_DB := $(DB)
 
 .PHONY: run test check lint format bench demo system-deps clean
 
-run: $(VENV)/.runtime | $(DB)
+run: $(VENV)/.runtime system-deps | $(DB)
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
 test: $(VENV)/.dev system-deps
@@ -47,11 +47,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# Browser tests use Debian's Chromium (never a downloaded browser) and need CJK fonts.
+# Debian's Chromium (browser tests, chart images through kaleido; never a downloaded browser),
+# CJK fonts, Pango for WeasyPrint's PDF and poppler-utils (pdftotext/pdftoppm) for the report tests.
+APT_DEPS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 system-deps:
-	@dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1 || { \
+	@dpkg -s $(APT_DEPS) >/dev/null 2>&1 || { \
 		apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_DEPS); }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(DB)

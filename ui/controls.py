@@ -21,6 +21,7 @@ FILTERS = {
     "light": "亮灯",
 }
 PROJECT_PAGE = "pages/project.py"
+PRESENT = "present"  # ?present=1: the same view as meeting slides (ui/present.py)
 _OPEN = "_open_project"
 
 
@@ -43,7 +44,30 @@ def view(version: str, *, filters: bool = True) -> View:
         st.switch_page(PROJECT_PAGE, query_params={"project": project, **_month_param()})
     month = month_picker(version)
     chosen = _filter_widgets(version) if filters else ()
+    st.sidebar.button(
+        "演示模式",
+        icon=":material/co_present:",
+        width="stretch",
+        help="会议投屏用：全屏幻灯片、大字号，按 → ← 翻页；月份与筛选同当前视图，网址可提前复制",
+        on_click=_present,
+    )
     return View(month, chosen)
+
+
+def linked_view(version: str) -> View:
+    """The view the URL (or the session) holds, drawing no widget: for the presentation."""
+    month = _chosen_month(_months(version))
+    _remember("month", month)
+    chosen = []
+    for column, values in _chosen_filters(version).items():
+        _remember(column, values)
+        if values:
+            chosen.append((column, tuple(values)))
+    return View(month, tuple(chosen))
+
+
+def _present() -> None:
+    st.query_params[PRESENT] = "1"
 
 
 def _month_param() -> dict:
@@ -76,13 +100,27 @@ def _changed(name: str) -> None:
     _remember(name, st.session_state[f"w_{name}"])
 
 
-def month_picker(version: str) -> str:
+def _months(version: str) -> list[str]:
     months = data.months(version)
     if not months:
         st.warning("数据库中还没有任何月报数据，请先在“上传数据”页导入计划表和月报。")
         st.stop()
+    return months
+
+
+def _chosen_month(months: list[str]) -> str:
     current = _url_or_session("month")
-    current = current if current in months else months[-1]
+    return current if current in months else months[-1]
+
+
+def _chosen_filters(version: str) -> dict[str, list[str]]:
+    options = data.filter_options(version)
+    return {c: [v for v in _url_or_session(c, many=True) if v in options[c]] for c in FILTERS}
+
+
+def month_picker(version: str) -> str:
+    months = _months(version)
+    current = _chosen_month(months)
     _remember("month", current)
     st.session_state["w_month"] = current
     st.sidebar.selectbox(
@@ -98,7 +136,7 @@ def month_picker(version: str) -> str:
 
 def _filter_widgets(version: str) -> tuple:
     options = data.filter_options(version)
-    current = {c: [v for v in _url_or_session(c, many=True) if v in options[c]] for c in FILTERS}
+    current = _chosen_filters(version)
     chosen = []
     with st.sidebar.expander("筛选", expanded=any(current.values())):
         for column, label in FILTERS.items():
@@ -136,13 +174,18 @@ def header(title: str, view: View, version: str) -> None:
         f"　·　亮灯规则：{info['title']}"
     )
     if view.filters:
-        stamp += "　·　筛选：" + "；".join(
-            f"{FILTERS[c]} " + "、".join(LIGHT_NAMES.get(v, v) for v in values)
-            for c, values in view.filters
-        )
+        stamp += "　·　" + describe_filters(view)
     if data.is_demo(version):
         stamp += "　·　**示例数据**"
     st.caption(stamp, help=f"亮灯规则来源：{info['source']}")
+
+
+def describe_filters(view: View) -> str:
+    """The view's filters in words: 筛选：责任单位 区交通运输局；亮灯 红灯."""
+    return "筛选：" + "；".join(
+        f"{FILTERS[c]} " + "、".join(LIGHT_NAMES.get(v, v) for v in values)
+        for c, values in view.filters
+    )
 
 
 def filter_to(column: str, chart_key: str, axis: str = "y") -> None:

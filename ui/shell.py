@@ -12,6 +12,8 @@ import contextvars
 
 import streamlit as st
 
+from ui import present
+
 TITLE = "秀洲区重点项目看板"
 
 PAGES = [
@@ -34,6 +36,10 @@ def configure() -> None:
 def route() -> None:
     """The router: config, navigation, then the chosen page (dashboard.py calls only this)."""
     configure()
+    if present.requested():  # ?present=1: the meeting slides; the pages stay known, none drawn
+        st.navigation(PAGES, position="hidden")
+        present.run()
+        return
     navigation = st.navigation(PAGES)
     token = _ROUTED.set(True)
     try:

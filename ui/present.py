@@ -1,0 +1,165 @@
+"""Presentation mode (?present=1): the view's figures as full-screen slides for a meeting.
+
+Entered from the sidebar's 演示模式 or by a link prepared before the meeting, such as
+/?present=1&month=2020-08&unit=区交通运输局: month and filters come from the URL as on every
+page (ui/controls.py). No sidebar, no toolbar, type for the back of the room. → ← PageDown
+PageUp and Space turn the slides (button shortcuts); the slide number is in the URL (slide=3),
+so a reload keeps the place. Optional: automatic advance (auto=seconds), refresh (refresh=30).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from ui import controls, data
+from ui import slides as drawn
+from xzcore import slides
+from xzcore.rules import SCHEDULE_MODES
+
+CSS = Path(__file__).with_name("present.css")
+SLIDE, AUTO, REFRESH = "slide", "auto", "refresh"
+ADVANCE = {0: "手动翻页", 15: "每 15 秒", 30: "每 30 秒", 60: "每 60 秒"}
+REFRESHING = {0: "不刷新", 30: "每 30 秒刷新数据"}
+# More keys for the two moves, on buttons kept out of sight: presentation remotes send PageDown
+# and PageUp, and Space is what a presenter tries first.
+MORE_KEYS = {"PageUp": -1, "PageDown": 1, "Space": 1}
+_SHOWN = "present_shown_at"  # when the current slide was drawn, for the automatic advance
+
+
+def requested() -> bool:
+    return st.query_params.get(controls.PRESENT) == "1"
+
+
+def run() -> None:
+    """Draw the slide the URL asks for, with its header and the presenter's controls."""
+    st.html(CSS)
+    version = data.data_version()
+    view = controls.linked_view(version)
+    deck = drawn.Deck(version, view)
+    sequence = slides.sequence(deck.lengths())
+    number = slides.clamp(st.query_params.get(SLIDE), len(sequence))
+    st.query_params[SLIDE] = str(number)
+    slide = sequence[number - 1]
+    _header(slide, number, len(sequence), view, version)
+    with st.container(key="present_slide", height=drawn.HEIGHT, border=False):
+        drawn.draw(slide, deck)
+    _controls(number, len(sequence), version)
+
+
+def _header(slide, number: int, count: int, view, version: str) -> None:
+    info = data.rules_info(version)
+    month = controls.month_label(view.month)
+    scope = f"　·　{html.escape(controls.describe_filters(view))}" if view.filters else ""
+    demo = "　·　示例数据" if data.is_demo(version) else ""
+    st.html(
+        f"""<div class="xz-head">
+  <div><div class="xz-kicker">秀洲区重点项目建设进展　·　{month}{scope}</div>
+       <div class="xz-title">{slide.heading}</div></div>
+  <div class="xz-where"><div class="xz-number">{number} / {count}</div>
+       <div class="xz-stamp">数据截至 {month}{demo}</div>
+       <div class="xz-stamp">时序进度：{SCHEDULE_MODES[info["mode"]]}
+            　·　亮灯规则：{html.escape(info["title"])}</div></div>
+</div>"""
+    )
+
+
+def _turn(number: int, by: int, count: int) -> None:
+    st.query_params[SLIDE] = str(slides.step(number, by, count))
+
+
+def _exit() -> None:
+    """Back to the dashboard with the same view: month and filters stay in the URL."""
+    for name in (controls.PRESENT, SLIDE, AUTO, REFRESH):
+        st.query_params.pop(name, None)
+
+
+def _controls(number: int, count: int, version: str) -> None:
+    st.session_state[_SHOWN] = time.monotonic()
+    with st.container(horizontal=True, vertical_alignment="center", key="present_bar"):
+        st.button(
+            "上一页",
+            key="present_prev",
+            icon=":material/chevron_left:",
+            shortcut="Left",
+            on_click=_turn,
+            args=(number, -1, count),
+            disabled=number == 1,
+        )
+        st.button(
+            "下一页",
+            key="present_next",
+            icon=":material/chevron_right:",
+            shortcut="Right",
+            on_click=_turn,
+            args=(number, 1, count),
+            disabled=number == count,
+        )
+        advance = _seconds(AUTO, ADVANCE)
+        refresh = _seconds(REFRESH, REFRESHING)
+        if advance:
+            _advance_every(advance, number, count)
+        if refresh:
+            _refresh_every(refresh, version)
+        st.space("stretch")
+        st.button("退出演示", key="present_exit", icon=":material/close:", on_click=_exit)
+    with st.container(key="present_keys"):  # hidden by present.css
+        for shortcut, by in MORE_KEYS.items():
+            st.button(
+                shortcut,
+                key=f"present_{shortcut.lower()}",
+                shortcut=shortcut,
+                on_click=_turn,
+                args=(number, by, count),
+            )
+
+
+def _seconds(name: str, choices: dict[int, str]) -> int:
+    """A choice of seconds kept in the URL, so a prepared link can start with it on."""
+    key = f"present_{name}"
+    asked = st.query_params.get(name, "0")
+    st.session_state[key] = int(asked) if asked in {str(s) for s in choices} else 0
+    st.segmented_control(
+        name,
+        list(choices),
+        format_func=choices.get,
+        required=True,
+        key=key,
+        on_change=_keep,
+        args=(name,),
+        label_visibility="collapsed",
+    )
+    return st.session_state[key]
+
+
+def _keep(name: str) -> None:
+    value = st.session_state[f"present_{name}"]
+    if value:
+        st.query_params[name] = str(value)
+    else:
+        st.query_params.pop(name, None)
+
+
+def _advance_every(seconds: int, number: int, count: int) -> None:
+    @st.fragment(run_every=seconds)
+    def advance() -> None:
+        # the fragment also runs with the page: only a tick a whole period later turns the slide
+        if time.monotonic() - st.session_state[_SHOWN] >= seconds - 1:
+            st.query_params[SLIDE] = str(slides.step(number, 1, count, wrap=True))
+            st.rerun()
+
+    advance()
+
+
+def _refresh_every(seconds: int, version: str) -> None:
+    @st.fragment(run_every=seconds)
+    def refresh() -> None:
+        if data.data_version() != version:  # new figures uploaded: draw the slide again
+            st.rerun()
+        st.html(f'<div class="xz-updated">更新于 {dt.datetime.now():%H:%M:%S}</div>')
+
+    refresh()

@@ -1,0 +1,58 @@
+"""The bulletin's charts: the dashboard's own figures, drawn from the bulletin's data.
+
+Names are the image files' names (numbered, in Chinese); the title is the name without its number.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from xzcore import charts, lagcharts, lightmap
+from xzcore.report.model import Bulletin
+
+NAMES = (
+    "01_累计完成投资与时序进度",
+    "02_各责任单位投资完成率",
+    "03_各镇街道投资完成率",
+    "04_各镇街道亮灯",
+    "05_各项目完成率与亮灯区间",
+    "06_亮灯地图",
+)
+
+
+def title(name: str) -> str:
+    return name.split("_", 1)[1]
+
+
+def _map(b: Bulletin, name: str) -> go.Figure:
+    fig = lightmap.light_map(b.status.to_dict("records"), b.summary["groups"]["township"])
+    # on paper there is no hover: the title and the credit go on the image itself
+    fig.add_annotation(
+        text=f"{lightmap.CREDIT}；项目位置为示意。点越大，年度计划投资越多；浅色大圆为镇街道汇总亮灯",
+        x=1,
+        y=1,
+        xref="paper",
+        yref="paper",
+        xanchor="right",
+        yanchor="bottom",  # in the top margin, clear of the legend at the bottom left
+        showarrow=False,
+        font={"size": 11, "color": "#555"},
+    )
+    return fig.update_layout(
+        title={"text": title(name), "x": 0, "font": {"size": 18}},
+        margin={"l": 0, "r": 0, "t": 60, "b": 0},
+    )
+
+
+def figures(b: Bulletin) -> dict[str, go.Figure]:
+    total = b.summary
+    schedule, groups = total["schedule_progress"], total["groups"]
+    trend, units, towns, town_lights, scatter, light_map = NAMES
+    return {
+        trend: charts.cumulative_trend(b.trend.to_dict("records"), title(trend)),
+        units: charts.completion_by_group(groups["unit"], schedule, title(units)),
+        towns: charts.completion_by_group(groups["township"], schedule, title(towns)),
+        town_lights: charts.lights_by_group(groups["township"], title(town_lights)),
+        scatter: lagcharts.lag_scatter(b.status, schedule or 0, b.preset, title(scatter)),
+        light_map: _map(b, light_map),
+    }

@@ -22,7 +22,7 @@ import duckdb
 import openpyxl
 
 from bench import synthetic
-from xzcore import db, ingest
+from xzcore import auth, db, ingest
 
 TARGET_S = 2.0
 RUNS = 3
@@ -75,7 +75,7 @@ def _upload_s(base: Path, work: Path, data: bytes, name: str) -> tuple[float, in
         with db.connect(work) as con:
             start = time.perf_counter()
             preview = ingest.prepare(con, data, name)
-            batch = ingest.commit(con, preview, "bench")
+            batch = ingest.commit(con, preview, auth.SYSTEM)
             times.append(time.perf_counter() - start)
             written = con.execute(
                 "SELECT count(*) FROM progress WHERE batch_id = ?", [batch]

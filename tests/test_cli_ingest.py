@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from tests.test_cli import cli
+from xzcore import audit, auth
 
 SEPTEMBER = [
     "秀洲区重点项目2020年1-9月进展情况",
@@ -50,10 +51,13 @@ def _september(tmp_path, demo, mistake=False):
 
 
 def _dump(path):
+    """Every table but the audit log, which records even a refused upload."""
     with duckdb.connect(str(path), read_only=True) as con:
         tables = [
             r[0]
-            for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE table_name <> 'audit_log' ORDER BY 1"
+            ).fetchall()
         ]
         return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
 
@@ -70,9 +74,17 @@ def test_import_commits_a_gbk_report_and_undo_takes_it_back(demo, tmp_path):
     summary = json.loads(cli("summary", "--month", "2020-09", "--json", db=demo).stdout)
     assert summary["month"] == "2020-09"
     history = json.loads(cli("batches", "--json", db=demo).stdout)
-    assert history[0]["id"] == batch and history[0]["user_name"] == "区发改局"
+    # The command line acts as auth.SYSTEM; --user names the person in the audit log.
+    assert history[0]["id"] == batch and history[0]["user_name"] == auth.SYSTEM.username
     assert cli("undo", str(batch), "--user", "管理员", db=demo).returncode == 0
     after = _dump(demo)
+    with duckdb.connect(str(demo), read_only=True) as con:
+        log = audit.query(con, actor=auth.SYSTEM.username, action=["upload", "commit", "undo"])
+    assert log[["action", "actor", "actor_name"]].values.tolist() == [
+        ["undo", auth.SYSTEM.username, "管理员"],
+        ["commit", auth.SYSTEM.username, "区发改局"],
+        ["upload", auth.SYSTEM.username, "区发改局"],
+    ]
     assert after["progress"] == before["progress"]
     assert after["projects"] == before["projects"]
     refused = cli("summary", "--month", "2020-09", db=demo)

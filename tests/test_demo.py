@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from xzcore import db, demo
+from xzcore import auth, db, demo
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
-TABLES = ("projects", "batches", "annual_plans", "monthly_targets", "progress")
+TABLES = ("projects", "batches", "annual_plans", "monthly_targets", "progress", "audit_log")
 
 # Completion rate per project and month, next to the project's start dates.
 RATES = """
@@ -131,6 +131,32 @@ def test_build_twice_gives_the_same_tables(tmp_path):
         contents.append([con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES])
         lights = "SELECT * EXCLUDE (computed_at) FROM light_snapshots ORDER BY ALL"
         contents[-1].append(con.execute(lights).fetchall())
+        # Deliberately left out: the password hashes, salted at random (so never equal twice);
+        # test_demo_accounts_log_in_with_their_documented_passwords checks them.
+        users = "SELECT * EXCLUDE (password_hash) FROM users ORDER BY ALL"
+        contents[-1].append(con.execute(users).fetchall())
         con.close()
     assert contents[0] == contents[1]
     assert contents[0][0][0][:2] == (1, "XZ2020-001")  # ids follow the file order
+
+
+def test_demo_accounts_log_in_with_their_documented_passwords(demo_db):
+    con = db.connect(demo_db)
+    try:
+        users = {
+            name: auth.authenticate(con, name, password, now=dt.datetime(2020, 9, 15, 9))
+            for name, password, *_ in demo.ACCOUNTS
+        }
+        batches = con.execute("SELECT DISTINCT user_name FROM batches").fetchall()
+        staff_projects = one(con, "SELECT count(*) FROM projects WHERE unit = '王江泾镇人民政府'")
+    finally:
+        con.close()
+    assert {n: (u.role, u.units) for n, u in users.items()} == {
+        "leader": ("viewer", ()),
+        "staff": ("staff", ("王江泾镇人民政府",)),
+        "office": ("office", ()),
+        "admin": ("admin", ()),
+    }
+    assert staff_projects == 5  # the staff account has projects of its own to report
+    assert batches == [(demo.UPLOADER.username,)]  # the mark of demo data for the pages
+    assert all(len(password) >= auth.MIN_PASSWORD for _, password, *_ in demo.ACCOUNTS)

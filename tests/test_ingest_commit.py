@@ -12,8 +12,9 @@ import pytest
 
 from tests import upload_files as files
 from tests.conftest import build
-from tests.upload_files import AUGUST, JULY, csv, dump, fixture, load
+from tests.upload_files import ADMIN, AUGUST, JULY, OFFICE, csv, dump, fixture, load
 from xzcore import ingest
+from xzcore.auth import User
 from xzcore.ingest import ValidationFailed
 
 GBK = "progress_gbk_title.csv"
@@ -37,8 +38,8 @@ def test_every_upload_is_a_batch_with_name_hash_rows_user_kind_and_month(con):
     build(con, JULY)
     data = fixture(GBK)
     at = dt.datetime(2020, 9, 5, 9, 30)
-    batch = load(con, data, GBK, user="王店镇 张三", at=at)
-    register = load(con, fixture("register_units_bom.csv"), "计划表.csv", user="区发改局")
+    batch = load(con, data, GBK, user=User("zhangsan", "王店镇 张三", "office"), at=at)
+    register = load(con, fixture("register_units_bom.csv"), "计划表.csv")
     listed = ingest.batches(con)
     assert [b["id"] for b in listed] == [register, batch, 2, 1]  # newest first
     assert listed[1] == {
@@ -49,7 +50,7 @@ def test_every_upload_is_a_batch_with_name_hash_rows_user_kind_and_month(con):
         "year": 2020,
         "month": 8,
         "row_count": 4,
-        "user_name": "王店镇 张三",
+        "user_name": "zhangsan",
         "created_at": at,
         "undone_at": None,
         "undone_by": None,
@@ -70,7 +71,7 @@ def test_the_same_month_loaded_twice_or_from_its_xlsx_twin_gives_the_same_tables
     once = dump(con, figures_only=True)
     again = ingest.prepare(con, fixture(GBK), GBK)
     assert again.counts() == {"new": 0, "changed": 0, "unchanged": 4}
-    ingest.commit(con, again, "测试员", accept_warnings=True)  # “同一文件已导入过”
+    ingest.commit(con, again, OFFICE, accept_warnings=True)  # “同一文件已导入过”
     assert dump(con, figures_only=True) == once
     twin = files.progress_xlsx(tmp_path / "8月.xlsx").read_bytes()
     assert ingest.prepare(con, twin, "8月.xlsx").counts() == {
@@ -107,9 +108,9 @@ def test_a_replaced_month_then_undo_gives_back_exactly_the_earlier_figures(con):
         ("新塍镇污水管网提升工程", D(1000), D(1800), "开工", "资金未到位",
          dt.date(2020, 5, 20), None),
     ]  # fmt: skip
-    ingest.undo(con, second, "管理员")
+    ingest.undo(con, second, ADMIN)
     assert dump(con, figures_only=True) == august
-    ingest.undo(con, first, "管理员")
+    ingest.undo(con, first, ADMIN)
     assert dump(con, figures_only=True) == before_august  # August's lights went with it
 
 
@@ -131,14 +132,14 @@ def test_undo_of_register_batches_removes_the_projects_they_created(con):
     second = load(con, fixture("register_units_bom.csv"), "计划表补充.csv")
     assert one(con, "SELECT count(*), count(DISTINCT name) FROM projects") == [(7, 7)]
     assert one(con, "SELECT count(*) FROM monthly_targets") == [(36,)]
-    ingest.undo(con, second, "管理员")
+    ingest.undo(con, second, ADMIN)
     assert one(con, "SELECT count(*) FROM projects") == [(4,)]
     assert one(con, "SELECT count(*) FROM monthly_targets") == [(0,)]
-    ingest.undo(con, first, "管理员")
+    ingest.undo(con, first, ADMIN)
     assert dump(con, figures_only=True) == empty
     assert [(b["id"], b["undone_by"]) for b in ingest.batches(con)] == [
-        (second, "管理员"),
-        (first, "管理员"),
+        (second, ADMIN.username),
+        (first, ADMIN.username),
     ]
 
 
@@ -154,7 +155,7 @@ def test_a_register_update_keeps_what_empty_cells_and_missing_columns_leave_and_
     )
     preview = ingest.prepare(con, update, "计划表调整.csv")
     assert preview.counts() == {"new": 0, "changed": 2, "unchanged": 0}
-    batch = ingest.commit(con, preview, "区发改局")
+    batch = ingest.commit(con, preview, OFFICE)
     # Design: a cell left empty (or “—”) and a column the file lacks keep the register's value.
     assert one(
         con,
@@ -167,7 +168,7 @@ def test_a_register_update_keeps_what_empty_cells_and_missing_columns_leave_and_
         ("新塍镇污水管网提升工程", "区重点", "区建设局", D(52000), dt.date(2021, 6, 30),
          D(2600)),
     ]  # fmt: skip
-    ingest.undo(con, batch, "区发改局")
+    ingest.undo(con, batch, OFFICE)
     assert dump(con, figures_only=True) == before
 
 
@@ -180,29 +181,29 @@ def test_undo_is_refused_while_a_later_batch_stands_on_the_same_rows(con):
     before = dump(con)
     for batch, standing in ((register, "#2、#3、#4"), (august, "#3")):
         with pytest.raises(ValidationFailed) as refused:
-            ingest.undo(con, batch, "管理员")
+            ingest.undo(con, batch, ADMIN)
         assert str(refused.value) == (
             f"批次#{batch}之后的批次（{standing}）改过同样的数据，请先撤销它们"
         )
         assert dump(con) == before
-    ingest.undo(con, other, "管理员")  # other rows: the later batch does not stand in the way
-    ingest.undo(con, later, "管理员")
+    ingest.undo(con, other, ADMIN)  # other rows: the later batch does not stand in the way
+    ingest.undo(con, later, ADMIN)
     assert one(con, "SELECT ytd FROM progress") == [(D(1000),)]
-    ingest.undo(con, august, "管理员")
-    ingest.undo(con, register, "管理员")
+    ingest.undo(con, august, ADMIN)
+    ingest.undo(con, register, ADMIN)
     assert one(con, "SELECT count(*) FROM projects") == [(0,)]
 
 
 def test_undo_twice_or_of_no_such_batch(con):
     batch = load(con, fixture("register_gbk_title.csv"), "计划表.csv")
-    ingest.undo(con, batch, "管理员")
+    ingest.undo(con, batch, ADMIN)
     before = dump(con)
     undone_at = ingest.batches(con)[0]["undone_at"]
     with pytest.raises(ValidationFailed) as twice:
-        ingest.undo(con, batch, "管理员")
+        ingest.undo(con, batch, ADMIN)
     assert str(twice.value) == f"批次#{batch}已于 {undone_at:%Y-%m-%d %H:%M} 撤销过"
     with pytest.raises(ValidationFailed) as missing:
-        ingest.undo(con, 99, "管理员")
+        ingest.undo(con, 99, ADMIN)
     assert str(missing.value) == "没有批次#99"
     assert dump(con) == before
 
@@ -213,7 +214,7 @@ def test_a_database_error_inside_the_commit_rolls_back_and_is_reported_as_itself
     preview = ingest.prepare(con, fixture(GBK), GBK)
     preview.rows[-1].write["stage"] = "施工中"  # slips past validation; the table's CHECK refuses
     with pytest.raises(duckdb.ConstraintException, match="CHECK constraint"):
-        ingest.commit(con, preview, "测试员")
+        ingest.commit(con, preview, OFFICE)
     assert dump(con) == before
     load(con, fixture(GBK), GBK)  # the connection is whole: the next commit goes through
     assert one(con, "SELECT count(*) FROM progress WHERE month = 8") == [(4,)]

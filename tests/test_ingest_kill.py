@@ -24,7 +24,7 @@ CHILD = textwrap.dedent(
     """
     import importlib, sys, time
     from pathlib import Path
-    from xzcore import db, ingest
+    from xzcore import auth, db, ingest
 
     # Not `import xzcore.ingest.commit`: the package's name `commit` is the function.
     module = importlib.import_module("xzcore.ingest.commit")
@@ -39,7 +39,7 @@ CHILD = textwrap.dedent(
     module.refresh_lights = stall
     con = db.connect(sys.argv[1])
     data = Path(sys.argv[2]).read_bytes()
-    ingest.commit(con, ingest.prepare(con, data, "2020年1月月报更正.csv"), "kill-test")
+    ingest.commit(con, ingest.prepare(con, data, "2020年1月月报更正.csv"), auth.SYSTEM)
     print("committed", flush=True)
     """
 )

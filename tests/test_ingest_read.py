@@ -9,7 +9,7 @@ import pytest
 
 from tests import upload_files as files
 from tests.conftest import build
-from tests.upload_files import AUGUST, JULY, STARTS, dump, fixture, load
+from tests.upload_files import AUGUST, JULY, OFFICE, STARTS, dump, fixture, load
 from xzcore import ingest
 from xzcore.period import Month
 
@@ -44,7 +44,7 @@ def test_gbk_register_with_title_unit_line_totals_and_mixed_units(con):
     assert parsed.ignored == ["序号"]
     assert [r.row for r in parsed.records] == [4, 5, 6, 7]  # blank, 合计 and 注 rows left out
     assert preview.problems == [] and preview.counts() == {"new": 4, "changed": 0, "unchanged": 0}
-    batch = ingest.commit(con, preview, "区发改局")
+    batch = ingest.commit(con, preview, OFFICE)
     assert rows(
         con,
         "SELECT code, name, tier, category, township, unit, build_type, total_investment,"
@@ -75,7 +75,7 @@ def test_bom_register_units_from_headers_and_unit_line_targets_made_cumulative(c
     factors = {c.header: c.factor for c in preview.parsed.columns if c.field != "target"}
     assert factors["总投资(亿元)"] == D(10000) and factors["2020年计划投资（万元）"] == D(1)
     assert {c.factor for c in preview.parsed.columns if c.field == "target"} == {D("0.0001")}
-    ingest.commit(con, preview, "区发改局")
+    ingest.commit(con, preview, OFFICE)
     assert rows(
         con,
         "SELECT p.code, p.name, p.total_investment, a.plan FROM projects p"
@@ -159,7 +159,7 @@ def test_xls_and_a_table_on_the_second_sheet(con, tmp_path, make, sheet):
     data = make(tmp_path / "计划表").read_bytes()
     preview = ingest.prepare(con, data, "计划表.xls")
     assert (preview.parsed.sheet, preview.parsed.header_row, preview.problems) == (sheet, 2, [])
-    ingest.commit(con, preview, "区发改局")
+    ingest.commit(con, preview, OFFICE)
     assert (
         rows(
             con,

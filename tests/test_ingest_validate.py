@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import build
-from tests.upload_files import AUGUST, JULY, csv, dump, fixture, load, problems
+from tests.upload_files import AUGUST, JULY, OFFICE, csv, dump, fixture, load, problems
 from xzcore import ingest
 from xzcore.ingest import ValidationFailed
 from xzcore.period import Month
@@ -36,7 +36,7 @@ def refused(con, data: bytes, name: str = "月报.csv", month=None, accept_warni
     before = dump(con)
     preview = ingest.prepare(con, data, name, month)
     with pytest.raises(ValidationFailed) as exc:
-        ingest.commit(con, preview, "测试员", accept_warnings=accept_warnings)
+        ingest.commit(con, preview, OFFICE, accept_warnings=accept_warnings)
     assert dump(con) == before
     return problems(preview), str(exc.value)
 
@@ -140,7 +140,7 @@ def test_cumulative_below_july_is_a_warning_refused_until_accepted(july):
         "第一条：第4行「累计完成投资」：累计完成 250 低于上月累计 300"
     )
     preview = ingest.prepare(july, data, "月报.csv")
-    ingest.commit(july, preview, "测试员", accept_warnings=True)
+    ingest.commit(july, preview, OFFICE, accept_warnings=True)
     assert july.execute(
         "SELECT project_id, amount, ytd FROM progress WHERE month = 8 ORDER BY 1"
     ).fetchall() == [(2, Decimal(-50), Decimal(250)), (4, Decimal(100), Decimal(900))]
@@ -251,7 +251,7 @@ def test_a_name_that_differs_from_the_register_is_a_warning(july):
     assert found == [
         ("warning", 4, "项目名称", "名称与计划表不一致：计划表为“隆基乐叶年产5GW单晶组件项目”")
     ]
-    ingest.commit(july, ingest.prepare(july, data, "月报.csv"), "测试员", accept_warnings=True)
+    ingest.commit(july, ingest.prepare(july, data, "月报.csv"), OFFICE, accept_warnings=True)
     assert july.execute("SELECT name FROM projects WHERE id = 1").fetchone() == (
         "隆基乐叶年产5GW单晶组件项目",
     )
@@ -259,7 +259,7 @@ def test_a_name_that_differs_from_the_register_is_a_warning(july):
 
 def test_the_same_file_again_is_a_warning(july):
     data = report("XZ2020-001,,35685,170000,在建,")
-    ingest.commit(july, ingest.prepare(july, data, "月报.csv"), "测试员")
+    ingest.commit(july, ingest.prepare(july, data, "月报.csv"), OFFICE)
     found, _ = refused(july, data)
     assert found == [("warning", None, None, "同一文件已于批次#3导入过；再次导入结果相同")]
 

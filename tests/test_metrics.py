@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import build
+from tests.upload_files import ADMIN
 from xzcore import metrics, settings
 from xzcore.errors import BadArgument, UnknownMonth
 from xzcore.frame import filters_sql
@@ -196,7 +197,7 @@ def test_worse_of_completion_and_start_rule_wins(con):
 def test_admin_thresholds_override_the_preset(con):
     build(con, [dict(name="测", plan=1000, ytd={6: 450})])  # 5 pp behind
     assert metrics.project_status(con, Month(2020, 6)).iloc[0].light == "yellow"
-    settings.set_thresholds(con, "xiuzhou", {"yellow": "4"})
+    settings.set_thresholds(con, "xiuzhou", {"yellow": "4"}, actor=ADMIN)
     row = metrics.project_status(con, Month(2020, 6)).iloc[0]
     assert row.light == "red"
     assert "超过4个百分点" in row.reason
@@ -204,7 +205,7 @@ def test_admin_thresholds_override_the_preset(con):
 
 def test_snapshot_stores_preset_and_thresholds_and_replaces_the_month(con):
     build(con, [dict(name="甲", plan=1000, ytd={6: 350}), dict(name="乙", plan=10, ytd={6: 9})])
-    settings.write(con, "preset", "wuhan")
+    settings.write(con, "preset", "wuhan", actor=ADMIN)
     assert metrics.snapshot_lights(con, Month(2020, 6)) == 2
     assert metrics.snapshot_lights(con, Month(2020, 6)) == 2  # same month again: replaced
     rows = con.execute(

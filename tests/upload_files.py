@@ -14,10 +14,15 @@ import openpyxl
 import xlwt
 
 from xzcore import ingest
+from xzcore.auth import User
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "upload"
+# Who uploads and undoes in the tests: the district office, and an admin (undoes anyone's).
+OFFICE = User("office1", "测试员", "office")
+ADMIN = User("admin1", "管理员", "admin")
 # Bookkeeping an upload or an undo always adds to; the figures are everything else.
 HISTORY = (
+    "audit_log",
     "batches",
     "batch_touches",
     "projects_before",
@@ -88,7 +93,7 @@ def problems(preview) -> list[tuple]:
     return [(p.level, p.row, p.column, p.message) for p in preview.problems]
 
 
-def load(con, data: bytes, name: str, month=None, user: str = "测试员", **kwargs) -> int:
+def load(con, data: bytes, name: str, month=None, user: User = OFFICE, **kwargs) -> int:
     """Prepare and commit a file that must be clean; returns the batch id."""
     preview = ingest.prepare(con, data, name, month)
     assert problems(preview) == [], problems(preview)

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from xzcore import db, history, ingest, metrics, settings, templates
+from xzcore import auth, db, history, ingest, metrics, settings, templates
 from xzcore.errors import XZError
 from xzcore.evaluation import evaluate
 from xzcore.ingest.read import read
@@ -193,7 +193,7 @@ def _writing():
             raise XZError(f"写入数据库失败，没有做任何改动（{first}）") from exc
 
 
-def commit(preview: ingest.Preview, user: str, accept_warnings: bool) -> int:
+def commit(preview: ingest.Preview, user: auth.User, accept_warnings: bool) -> int:
     """Write the previewed file as one batch; every page then shows the new figures.
 
     Raises XZError (ingest.ValidationFailed among them) with a message fit to show.
@@ -204,7 +204,7 @@ def commit(preview: ingest.Preview, user: str, accept_warnings: bool) -> int:
     return batch
 
 
-def undo(batch: int, user: str) -> None:
+def undo(batch: int, user: auth.User) -> None:
     """Undo a batch; raises XZError saying why when refused. Every page then shows the result."""
     with _writing() as con:
         ingest.undo(con, batch, user)

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import duckdb
 
-from xzcore import cli_ingest, db, demo, evaluation, fmt, metrics
+from xzcore import cli_ingest, cli_users, db, demo, evaluation, fmt, metrics
 from xzcore.errors import XZError
 from xzcore.metrics import GROUPINGS
 from xzcore.period import Month
+from xzcore.report import command as report_command
 from xzcore.rules import PRESETS, SCHEDULE_MODES
 
 DEMO_DIR = Path("data/demo")
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", action="store_true", help="按季度评选（截至最近一个完整季度）")
     p.add_argument("--json", action="store_true")
     cli_ingest.add_commands(sub)
+    report_command.add_command(sub)
+    cli_users.add_commands(sub)
     return parser
 
 
@@ -77,6 +80,10 @@ def _run(args) -> int:
         return 0
     if args.command in ("import", "batches", "undo"):
         return cli_ingest.run(args, path)
+    if args.command == "report":
+        return report_command.run(args, path)
+    if args.command == "users":
+        return cli_users.run(args, path)
     con = db.connect(path, read_only=True)
     try:
         month = Month.parse(args.month)

@@ -6,11 +6,11 @@ Exit codes of import: 0 committed (or a clean dry run), 1 validation failed (not
 
 from __future__ import annotations
 
-import getpass
+import dataclasses
 import json
 from pathlib import Path
 
-from xzcore import db, ingest
+from xzcore import auth, db, ingest
 from xzcore.ingest import KINDS, LABELS
 from xzcore.period import Month
 
@@ -22,17 +22,20 @@ def add_commands(sub) -> None:
     p.add_argument("--sheet", help="工作表名称（默认自动寻找含表头的工作表）")
     p.add_argument("--dry-run", action="store_true", help="只检查、预览，不写入")
     p.add_argument("--accept-warnings", action="store_true", help="确认警告并导入")
-    p.add_argument("--user", default=None, help="上传人（默认当前系统用户）")
+    p.add_argument("--user", default=None, help="上传人姓名，记入审计日志（默认当前系统用户）")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("batches", help="上传历史")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("undo", help="撤销一个上传批次")
     p.add_argument("batch", type=int, metavar="BATCH_ID")
-    p.add_argument("--user", default=None)
+    p.add_argument("--user", default=None, help="操作人姓名，记入审计日志")
 
 
-def _user(args) -> str:
-    return args.user or getpass.getuser()
+def _user(args) -> auth.User:
+    """The command line acts as auth.SYSTEM; --user only names the person in the audit log."""
+    if args.user:
+        return dataclasses.replace(auth.SYSTEM, display_name=args.user)
+    return auth.SYSTEM
 
 
 def run(args, path: Path) -> int:
@@ -77,7 +80,7 @@ def _import_one(con, path: Path, month, args) -> tuple[dict, int]:
     except OSError as exc:
         return report | {"errors": [{"message": f"无法读取文件：{exc.strerror}"}]}, 2
     try:
-        preview = ingest.prepare(con, data, path.name, month, args.sheet)
+        preview = ingest.prepare(con, data, path.name, month, args.sheet, user=_user(args))
     except ingest.UnreadableFile as exc:
         return report | {"errors": [{"message": str(exc)}]}, 2
     report |= describe(preview)

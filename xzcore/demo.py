@@ -1,6 +1,17 @@
 """Demo data: the 2020 register and Jan–Aug reports of Xiuzhou's 113 key projects, and a loader.
 
 Published figures it reproduces: all 113 started by August 2020, Σ累计完成 / Σ年度计划 = 0.8000.
+
+The demo database ships one account per role (change or disable them before real use):
+
+    用户名    密码               角色
+    leader    xz-demo-leader     领导（只读）
+    staff     xz-demo-staff      责任单位填报员（王江泾镇人民政府）
+    office    xz-demo-office     区重点办
+    admin     xz-demo-admin      管理员
+
+The demo files themselves are uploaded as UPLOADER, an office user named "demo" with no login:
+the pages mark a database holding its batches as 示例数据.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xzcore import ingest
+from xzcore import auth, ingest
 from xzcore.db import connect
 from xzcore.period import Month
 
@@ -315,7 +326,25 @@ def generate(out_dir: Path, seed: int = 2020) -> list[Path]:
     return [out_dir / name for name in files]
 
 
-def load(con, demo_dir: Path, user: str = "demo") -> list[int]:
+# username, password, role, units, display name
+ACCOUNTS = (
+    ("leader", "xz-demo-leader", "viewer", (), "区领导（示例）"),
+    ("staff", "xz-demo-staff", "staff", ("王江泾镇人民政府",), "王江泾镇填报员（示例）"),
+    ("office", "xz-demo-office", "office", (), "区重点办（示例）"),
+    ("admin", "xz-demo-admin", "admin", (), "管理员（示例）"),
+)
+UPLOADER = auth.User("demo", "示例数据", "office")
+ACCOUNTS_ADDED = dt.datetime(YEAR, 1, 20, 8)  # nominal, like the upload times below
+
+
+def add_accounts(con) -> None:
+    """The demo accounts, added by the command line (auth.SYSTEM) at a nominal time."""
+    for username, password, role, units, name in ACCOUNTS:
+        auth.add_user(con, username, password, role, units=units, display_name=name,
+                      actor=auth.SYSTEM, now=ACCOUNTS_ADDED)  # fmt: skip
+
+
+def load(con, demo_dir: Path, user: auth.User = UPLOADER) -> list[int]:
     """Import the demo files through the same path as any upload: the register, then each month.
 
     Upload times are nominal (register on 20 January, each report on the 10th of the next
@@ -349,6 +378,7 @@ def build(db_path: Path, demo_dir: Path) -> None:
         stale.unlink(missing_ok=True)
     con = connect(building, create=True)
     try:
+        add_accounts(con)
         load(con, demo_dir)
         con.execute("CHECKPOINT")
     finally:

@@ -1,27 +1,55 @@
-"""Settings an admin may change, kept in the database so every process agrees on them."""
+"""Settings an admin may change, kept in the database so every process agrees on them.
+
+Writers take the acting user (admin only) and leave the old and new value in the audit log.
+They open no transaction of their own, so a page may save several in one.
+"""
 
 from __future__ import annotations
 
 import json
 
+from xzcore import audit
+from xzcore.auth.roles import User, enforce
 from xzcore.errors import BadArgument
 from xzcore.rules import PRESETS, SCHEDULE_MODES, Preset, get_preset
 
-KEYS = ("preset", "thresholds", "schedule_mode")
+KEYS = ("preset", "thresholds", "schedule_mode", "anonymous_viewing")
+_BOOLEAN = ("true", "false")
 
 
 def read(con) -> dict[str, str]:
     return dict(con.execute("SELECT key, value FROM settings").fetchall())
 
 
-def write(con, key: str, value: str) -> None:
+def _check(con, key: str, value: str) -> None:
+    if key == "preset":
+        get_preset(value)  # raises on an unknown name
+    elif key == "schedule_mode":
+        schedule_mode(con, value)
+    elif key == "thresholds":
+        try:
+            json.loads(value)
+        except ValueError:
+            raise BadArgument("阈值设置不是有效的 JSON") from None
+    elif key == "anonymous_viewing" and value not in _BOOLEAN:
+        raise BadArgument(f"anonymous_viewing 只能是 true 或 false，收到“{value}”")
+
+
+def write(con, key: str, value: str, *, actor: User) -> None:
+    """Store one setting (admin only), audited with its old and new value."""
     if key not in KEYS:
         raise BadArgument(f"未知的设置项：{key}")
+    enforce(con, actor, "settings", {"key": key})
+    _check(con, key, value)
+    old = read(con).get(key)
+    if old == value:
+        return  # nothing changes: nothing to log
     con.execute(
         "INSERT INTO settings (key, value) VALUES (?, ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
+    audit.record(con, actor, "settings", {"key": key, "old": old, "new": value})
 
 
 def schedule_mode(con, override: str | None = None) -> str:
@@ -41,13 +69,33 @@ def preset(con, override: str | None = None) -> Preset:
     return chosen
 
 
-def set_thresholds(con, preset_name: str, values: dict) -> Preset:
+def set_thresholds(con, preset_name: str, values: dict, *, actor: User) -> Preset:
     """Validate an admin's thresholds against the preset and store them."""
+    enforce(con, actor, "settings", {"key": "thresholds", "preset": preset_name})
     checked = get_preset(preset_name).with_thresholds(values)
     stored = json.loads(read(con).get("thresholds", "{}"))
     stored[preset_name] = checked.thresholds()
-    write(con, "thresholds", json.dumps(stored, ensure_ascii=False, sort_keys=True))
+    write(con, "thresholds", json.dumps(stored, ensure_ascii=False, sort_keys=True), actor=actor)
     return checked
 
 
-__all__ = ["KEYS", "PRESETS", "preset", "read", "schedule_mode", "set_thresholds", "write"]
+def anonymous_viewing(con) -> bool:
+    """Whether visitors who have not logged in may view the pages (never upload). Default: no."""
+    return read(con).get("anonymous_viewing") == "true"
+
+
+def set_anonymous_viewing(con, allowed: bool, *, actor: User) -> None:
+    write(con, "anonymous_viewing", "true" if allowed else "false", actor=actor)
+
+
+__all__ = [
+    "KEYS",
+    "PRESETS",
+    "anonymous_viewing",
+    "preset",
+    "read",
+    "schedule_mode",
+    "set_anonymous_viewing",
+    "set_thresholds",
+    "write",
+]

@@ -1,24 +1,61 @@
 """Uploads: read → headers → rows → validate → commit, shared by the upload page and the CLI.
 
-preview = ingest.prepare(con, data, "2020年1-8月月报.csv")   # nothing written
-batch = ingest.commit(con, preview, user="张三", accept_warnings=True)
-ingest.undo(con, batch, user="张三")
+preview = ingest.prepare(con, data, "2020年1-8月月报.csv", user=user)   # no figures written
+batch = ingest.commit(con, preview, user, accept_warnings=True)
+ingest.undo(con, batch, user)
+
+user is an auth.User: its role and units are checked here, not only by the pages.
 """
 
 from __future__ import annotations
 
-from xzcore.ingest.commit import ValidationFailed, commit, undo
+from xzcore import audit
+from xzcore.auth.roles import User, enforce
+from xzcore.ingest import scope
+from xzcore.ingest.commit import ValidationFailed, commit
 from xzcore.ingest.parse import Parsed, Problem, parse
 from xzcore.ingest.plan import LABELS, Preview, build
-from xzcore.ingest.read import UnreadableFile
+from xzcore.ingest.read import FileTooLarge, UnreadableFile, max_rows, max_upload_mb
+from xzcore.ingest.revert import undo
 from xzcore.period import Month
 
 KINDS = {"register": "项目计划表", "progress": "月度进展月报"}
 
 
-def prepare(con, data: bytes, file_name: str, month: Month | None = None, sheet=None) -> Preview:
-    """Parse the file and lay it against the database: what would change, and every problem."""
-    return build(con, parse(data, file_name, month, sheet))
+def prepare(
+    con,
+    data: bytes,
+    file_name: str,
+    month: Month | None = None,
+    sheet=None,
+    user: User | None = None,
+) -> Preview:
+    """Parse the file and lay it against the database: what would change, and every problem.
+
+    Given a user (who must be allowed to upload), rows outside a staff member's units become
+    errors, and the upload goes to the audit log.
+    """
+    if user is None:
+        return build(con, parse(data, file_name, month, sheet))
+    enforce(con, user, "upload", {"file": file_name})
+    seen = {"file": file_name, "bytes": len(data)}
+    try:
+        preview = build(con, parse(data, file_name, month, sheet))
+    except UnreadableFile as exc:
+        audit.record(con, user, "upload", seen | {"unreadable": str(exc)})
+        raise
+    scope.mark(con, preview, user)
+    parsed = preview.parsed
+    audit.record(
+        con,
+        user,
+        "upload",
+        seen
+        | {"sha256": parsed.sha256, "kind": parsed.kind, "year": parsed.year,
+           "month": parsed.month, "rows": len(parsed.records), "errors": len(preview.errors),
+           "warnings": len(preview.warnings)},
+    )  # fmt: skip
+    return preview
 
 
 def batches(con) -> list[dict]:
@@ -34,6 +71,7 @@ def batches(con) -> list[dict]:
 __all__ = [
     "KINDS",
     "LABELS",
+    "FileTooLarge",
     "Month",
     "Parsed",
     "Preview",
@@ -42,6 +80,8 @@ __all__ = [
     "ValidationFailed",
     "batches",
     "commit",
+    "max_rows",
+    "max_upload_mb",
     "prepare",
     "undo",
 ]

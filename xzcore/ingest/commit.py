@@ -1,4 +1,4 @@
-"""Write a Preview as one batch in one transaction; undo a batch back to exactly what was there.
+"""Write a Preview as one batch in one transaction (revert.py undoes one).
 
 Every key a batch writes is listed in batch_touches, and the row it held before goes to
 <table>_before; undo deletes the touched keys and puts the kept rows back.
@@ -13,13 +13,15 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 import pyarrow as pa
 
-from xzcore import db, metrics
+from xzcore import audit, db, metrics
+from xzcore.auth.roles import User, deny, enforce
 from xzcore.errors import XZError
+from xzcore.ingest import scope
 from xzcore.ingest.plan import PROJECT_FIELDS, Preview
 
 _MONEY = pa.decimal128(18, 4)
 _STEP = Decimal("0.0001")
-_TABLES = ("projects", "annual_plans", "monthly_targets", "progress")
+TABLES = ("projects", "annual_plans", "monthly_targets", "progress")
 # How a table's rows (t) meet the keys a batch touched (x).
 _KEY = {
     "projects": "t.id = x.project_id",
@@ -54,8 +56,8 @@ def _money(values) -> pa.Array:
     )
 
 
-def _touched(table: str, batch: int) -> str:
-    # Only constants and an int are formatted in: table names come from _TABLES.
+def touched(table: str, batch: int) -> str:
+    # Only constants and an int are formatted in: table names come from TABLES.
     return (
         f"EXISTS (SELECT 1 FROM batch_touches x WHERE x.batch_id = {int(batch)}"
         f" AND x.tbl = '{table}' AND {_KEY[table]})"
@@ -73,15 +75,21 @@ def _touch(con, batch: int, table: str, keys: pa.Table, key_sql: str, keep: bool
     if keep:
         con.execute(
             f"INSERT INTO {table}_before SELECT {int(batch)}, t.* FROM {table} t "
-            f"WHERE {_touched(table, batch)}"
+            f"WHERE {touched(table, batch)}"
         )
-        con.execute(f"DELETE FROM {table} t WHERE {_touched(table, batch)}")
+        con.execute(f"DELETE FROM {table} t WHERE {touched(table, batch)}")
 
 
 def commit(
-    con, preview: Preview, user: str, *, accept_warnings=False, at: dt.datetime | None = None
+    con, preview: Preview, user: User, *, accept_warnings=False, at: dt.datetime | None = None
 ) -> int:
-    """The whole file lands or nothing does; returns the new batch id."""
+    """The whole file lands or nothing does; returns the new batch id.
+
+    The user must be allowed to upload; a staff member's file must lie wholly within their
+    units (checked again here against the database, whatever the preview said).
+    """
+    parsed = preview.parsed
+    enforce(con, user, "upload", {"file": parsed.file_name})
     if preview.errors:
         raise ValidationFailed(
             f"文件有 {len(preview.errors)} 处错误，未导入。第一处：{preview.errors[0]}"
@@ -90,14 +98,23 @@ def commit(
         raise ValidationFailed(
             f"文件有 {len(preview.warnings)} 条警告，确认后才能导入。第一条：{preview.warnings[0]}"
         )
-    parsed = preview.parsed
+    refused = scope.outside(con, preview, user)
+    if refused:
+        rows = [r.row for r in refused]
+        raise deny(
+            con,
+            user,
+            "upload",
+            scope.message(user, refused),
+            {"file": parsed.file_name, "rows": rows},
+        )
     with db.transaction(con):
         batch = con.execute(
             "INSERT INTO batches (kind, file_name, sha256, year, month, row_count, user_name,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp))"
             " RETURNING id",
             [parsed.kind, parsed.file_name, parsed.sha256, parsed.year, parsed.month,
-             len(parsed.records), user, at],
+             len(parsed.records), user.username, at],
         ).fetchone()[0]  # fmt: skip
         changed = [r for r in preview.rows if r.action != "unchanged"]
         if parsed.kind == "progress":
@@ -105,6 +122,15 @@ def commit(
         else:
             _write_register(con, batch, parsed.year, changed)
         refresh_lights(con, parsed.year, parsed.month or 1)
+        audit.record(
+            con,
+            user,
+            "commit",
+            {"batch": batch, "kind": parsed.kind, "year": parsed.year, "month": parsed.month,
+             "file": parsed.file_name, "sha256": parsed.sha256, "rows": len(parsed.records)}
+            | preview.counts(),
+            at=at,
+        )  # fmt: skip
     return batch
 
 
@@ -225,44 +251,3 @@ def refresh_lights(con, year: int, from_month: int) -> None:
     for month in months:
         if month.month >= from_month:
             metrics.snapshot_lights(con, month)
-
-
-def undo(con, batch: int, user: str) -> None:
-    """Put back what the batch replaced and remove what it added, unless a later batch built on it.
-
-    Refused (nothing changed) when a later, still standing batch wrote the same keys.
-    """
-    row = con.execute("SELECT year, month, undone_at FROM batches WHERE id = ?", [batch]).fetchone()
-    if row is None:
-        raise ValidationFailed(f"没有批次#{batch}")
-    if row[2] is not None:
-        raise ValidationFailed(f"批次#{batch}已于 {row[2]:%Y-%m-%d %H:%M} 撤销过")
-    later = [
-        r[0]
-        for r in con.execute(
-            """SELECT DISTINCT l.batch_id FROM batch_touches t
-               JOIN batch_touches l ON l.project_id = t.project_id AND l.batch_id > t.batch_id
-               JOIN batches b ON b.id = l.batch_id AND b.undone_at IS NULL
-               WHERE t.batch_id = $batch AND (t.tbl = 'projects' OR (l.tbl = t.tbl
-                     AND l.year IS NOT DISTINCT FROM t.year
-                     AND l.month IS NOT DISTINCT FROM t.month))
-               ORDER BY 1""",
-            {"batch": batch},
-        ).fetchall()
-    ]
-    if later:
-        listed = "、".join(f"#{b}" for b in later)
-        raise ValidationFailed(f"批次#{batch}之后的批次（{listed}）改过同样的数据，请先撤销它们")
-    with db.transaction(con):
-        for table in _TABLES:
-            con.execute(f"DELETE FROM {table} t WHERE {_touched(table, batch)}")
-            con.execute(
-                f"INSERT INTO {table} SELECT * EXCLUDE (batch_id) FROM {table}_before"
-                " WHERE batch_id = ?",
-                [batch],
-            )
-        con.execute(
-            "UPDATE batches SET undone_at = current_timestamp, undone_by = ? WHERE id = ?",
-            [user, batch],
-        )
-        refresh_lights(con, row[0], row[1] or 1)

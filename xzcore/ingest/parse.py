@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from xzcore.ingest import values
 from xzcore.ingest.headers import MONEY, Column, HeaderMap, find_header
-from xzcore.ingest.read import Sheet, UnreadableFile, cell_text, read
+from xzcore.ingest.read import Sheet, UnreadableFile, cell_text, max_rows, read, too_many_rows
 from xzcore.period import Month
 
 STAGE_WORDS = {
@@ -135,10 +135,13 @@ def parse(
             )
         )
         return parsed
+    limit = max_rows()
     for index, row in enumerate(texts[header.row + 1 :], start=header.row + 2):
         record = _record(row, index, columns, parsed.problems)
         if record:
             parsed.records.append(record)
+            if len(parsed.records) > limit:
+                raise too_many_rows()
     _resolve_period(parsed, texts[: header.row], month)
     if not parsed.records:
         parsed.problems.append(Problem("error", "表头下面没有任何项目行"))

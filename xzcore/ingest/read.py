@@ -5,16 +5,65 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 from dataclasses import dataclass
 
-from xzcore.errors import XZError
+from xzcore.errors import BadArgument, XZError
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_UPLOAD_MB = 20  # default size limit; XZ_MAX_UPLOAD_MB overrides it
+MAX_ROWS = 50_000  # default limit of data rows; XZ_MAX_UPLOAD_ROWS overrides it
+# Rows read before giving up, blank and title rows included: a sheet formatted far below its
+# table is common, but a file of millions of empty lines must not be held in memory.
+_SLACK = 4
+MAX_COLUMNS = 500  # a sheet of 16,384 columns would make every row a huge list
 
 
 class UnreadableFile(XZError):
     """Not a table at all (exit code 2 on the command line)."""
+
+
+class FileTooLarge(UnreadableFile):
+    """Over the size or row limit: refused before anything is parsed or written."""
+
+
+def _limit(name: str, default: float) -> float:
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise BadArgument(f"环境变量 {name} 应为正数，现为“{text}”")
+    return value
+
+
+def max_upload_mb() -> float:
+    """The size limit of one upload in MB (1 MB = 1,048,576 bytes)."""
+    return _limit("XZ_MAX_UPLOAD_MB", MAX_UPLOAD_MB)
+
+
+def max_rows() -> int:
+    """The most data rows one upload may have."""
+    return int(_limit("XZ_MAX_UPLOAD_ROWS", MAX_ROWS))
+
+
+def too_many_rows() -> FileTooLarge:
+    return FileTooLarge(f"数据超过 {max_rows():,} 行的上限，请拆分成几个文件上传")
+
+
+def _too_many_lines() -> FileTooLarge:
+    return FileTooLarge(
+        f"表格超过 {max_rows() * _SLACK:,} 行（含空行），超过上限（最多 {max_rows():,} 行数据），"
+        "请删去多余的空行或拆分成几个文件上传"
+    )
+
+
+def _too_many_columns(columns: int) -> FileTooLarge:
+    return FileTooLarge(f"表格有 {columns:,} 列，超过上限 {MAX_COLUMNS} 列，请删去多余的列")
 
 
 @dataclass(frozen=True)
@@ -40,7 +89,15 @@ def _csv_rows(text: str) -> list[list[object]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    cap = max_rows() * _SLACK
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        if len(rows) == cap:
+            raise _too_many_lines()
+        if len(row) > MAX_COLUMNS:
+            raise _too_many_columns(len(row))
+        rows.append(row)
+    return rows
 
 
 def _workbook_sheets(data: bytes) -> list[Sheet]:
@@ -50,15 +107,28 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for name in book.sheet_names:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = book.get_sheet_by_name(name)
+            # A few bytes of XML can claim a million rows: look at the size before reading.
+            if sheet.height > max_rows() * _SLACK:
+                raise _too_many_lines()
+            if sheet.width > MAX_COLUMNS:
+                raise _too_many_columns(sheet.width)
+            rows = sheet.to_python(skip_empty_area=False)
             sheets.append(Sheet(name, [list(r) for r in rows]))
         return sheets
+    except FileTooLarge:
+        raise
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise UnreadableFile(f"Excel 文件已损坏或无法读取（{type(exc).__name__}）") from exc
 
 
 def read(data: bytes, filename: str) -> list[Sheet]:
     """Every sheet of the file; a CSV is one sheet named after the file."""
+    limit = max_upload_mb()
+    if len(data) > limit * 2**20:
+        raise FileTooLarge(
+            f"文件大小 {len(data) / 2**20:.1f} MB，超过上限 {limit:g} MB，请拆分成几个文件上传"
+        )
     if not data.strip():
         raise UnreadableFile("文件是空的")
     if data.startswith(XLSX_MAGIC) or data.startswith(XLS_MAGIC):

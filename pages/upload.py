@@ -6,7 +6,7 @@ from ui import data, shell, upload
 from xzcore import ingest
 from xzcore.ingest import export
 
-shell.page()
+user = shell.page(need="upload")
 version = data.data_version()
 st.title("上传数据")
 st.caption("上传项目计划表或月度进展月报；先预览，核对无误后导入。每次导入都是一个批次，可以撤销。")
@@ -14,7 +14,7 @@ upload.flash()
 
 left, right = st.columns([2, 1])
 with left:
-    user = upload.uploader_name()
+    upload.uploader(user)
     file = upload.file_uploader()
 with right:
     upload.template_buttons(version)
@@ -24,15 +24,16 @@ def _show(file) -> None:
     raw = file.getvalue()
     try:
         sheet = upload.choose_sheet(raw, file.name, file.file_id)
-        preview = data.preview(version, raw, file.name, sheet=sheet)
+        preview = data.preview(version, raw, file.name, sheet=sheet, user=user)
         month = None
         if export.needs_period(preview.parsed):
             month = upload.ask_period(preview, version, file.file_id)
             if month:
-                preview = data.preview(version, raw, file.name, month, sheet)
+                preview = data.preview(version, raw, file.name, month, sheet, user)
     except ingest.UnreadableFile as exc:
         st.error(f"无法读取“{file.name}”：{exc}", icon=":material/error:")
         return
+    upload.audited(user, preview, file.file_id)
     upload.summary(preview, chosen_period=month is not None)
     upload.problems(preview)
     upload.rows(preview)

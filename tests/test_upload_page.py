@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
+from tests.logins import log_in
 from tests.reports import september
 from xzcore import db, ingest
 
@@ -32,8 +33,8 @@ def database(demo_db, tmp_path, monkeypatch):
     return path
 
 
-def open_page(path: str = "pages/upload.py") -> AppTest:
-    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
+def open_page(path: str = "pages/upload.py", username: str = "office") -> AppTest:
+    at = log_in(AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run(), username)
     at.switch_page(path).run()
     assert not at.exception
     return at
@@ -90,8 +91,6 @@ def test_a_consistent_report_commits_and_the_overview_shows_its_month(database):
     rows = table(at, "行号")
     assert list(rows["项目名称"]) == [name for _, name, _ in expected]
     assert list(rows["处理"]) == ["新增"] * 3
-    assert button(at, "确认导入").disabled  # nobody named as the uploader yet
-    at.text_input[0].input("张三（区发改局）").run()
     button(at, "确认导入").click().run()
     assert not at.exception
     assert "已导入：批次#10" in at.success[0].value
@@ -101,7 +100,7 @@ def test_a_consistent_report_commits_and_the_overview_shows_its_month(database):
         10,
         "2020-09",
         3,
-        "张三（区发改局）",
+        "office",
     )
     at.switch_page("pages/overview.py").run()
     assert not at.exception
@@ -110,8 +109,7 @@ def test_a_consistent_report_commits_and_the_overview_shows_its_month(database):
 
 def test_undo_puts_the_month_back_and_a_refused_undo_says_why(database):
     report, _ = september(database)
-    at = upload(open_page(), "月报.csv", report)
-    at.text_input[0].input("张三").run()
+    at = upload(open_page(username="admin"), "月报.csv", report)  # admin: anyone's batch
     button(at, "确认导入").click().run()
     assert at.selectbox[0].value == 10  # the newest standing batch is offered first
     assert button(at, "撤销该批次").disabled  # not before it is confirmed
@@ -135,7 +133,6 @@ def test_errors_are_listed_with_row_and_column_and_block_the_commit(database):
         ",不存在的项目,5,5\r\nXZ2020-003,益创年产7万吨差别化纤维项目,abc,\r\n"
     ).encode("gbk")
     at = upload(open_page(), "月报.csv", bad)
-    at.text_input[0].input("张三").run()
     problems = table(at, "行号")
     assert set(problems.columns) == {"行号", "列", "级别", "说明"}
     assert set(problems["级别"]) == {"错误"}
@@ -190,7 +187,6 @@ def test_warnings_must_be_accepted_before_the_commit(database):
         "XZ2020-001,隆基乐叶年产5GW单晶组件项目,1000\r\n"
     ).encode("gbk")
     at = upload(open_page(), "月报.csv", lower)
-    at.text_input[0].input("张三").run()
     assert metrics(at)["警告"] == "1"
     assert table(at, "行号")["级别"].tolist() == ["警告"]
     assert button(at, "确认导入").disabled
@@ -226,16 +222,36 @@ def test_a_failed_write_is_one_chinese_line_and_the_page_carries_on(database, mo
     monkeypatch.setattr(ingest, "commit", refuse)
     report, _ = september(database)
     at = upload(open_page(), "月报.csv", report)
-    at.text_input[0].input("张三").run()
     button(at, "确认导入").click().run()
     assert not at.exception
     assert at.error[0].value == "写入数据库失败，没有做任何改动（Conflict on tuple deletion!）"
     assert table(at, "批次").shape[0] == 9
 
 
-def test_the_uploader_name_is_kept_across_pages(database):
+def test_the_uploader_is_the_logged_in_account(database):
     at = open_page()
-    at.text_input[0].input("李四（秀洲高新区）").run()
-    at.switch_page("pages/overview.py").run()
-    at.switch_page("pages/upload.py").run()
-    assert at.text_input[0].value == "李四（秀洲高新区）"
+    assert "上传人：区重点办（示例）（区重点办）" in [c.value for c in at.caption][1]
+    assert not at.text_input  # no name to type: the account is the uploader
+
+
+def test_a_unit_staff_member_sees_other_units_rows_refused_before_committing(database):
+    report, _ = september(database)  # three projects, none of 王江泾镇
+    at = upload(open_page(username="staff"), "月报.csv", report)
+    assert "可修改：王江泾镇人民政府的项目" in " ".join(c.value for c in at.caption)
+    problems = table(at, "行号")
+    assert button(at, "确认导入").disabled
+    refused = [p for p in problems["说明"] if "不属于您负责的单位" in p]
+    assert refused, list(problems["说明"])
+    assert batch_count(database) == 9
+
+
+def test_anonymous_and_viewer_get_no_upload_page(database):
+    anonymous = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
+    leader = log_in(AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run(), "leader")
+    for at in (anonymous, leader):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page("pages/upload.py")  # not in their navigation at all
+    # The page run as the main script, as a direct link on a fresh server runs it:
+    direct = AppTest.from_file(ROOT / "pages" / "upload.py", default_timeout=60).run()
+    assert not direct.exception
+    assert not direct.file_uploader and "上传数据" not in [t.value for t in direct.title]

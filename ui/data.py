@@ -128,6 +128,7 @@ def rules_info(version: str) -> dict:
     return {
         "mode": settings.schedule_mode(con),
         "name": preset.name,
+        "thresholds": preset.thresholds(),
         "title": preset.title,
         "source": preset.source,
         "bands": {light: preset.band_text(light) for light in ("green", "yellow", "red")},
@@ -150,11 +151,17 @@ def sheet_names(data: bytes, file_name: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def preview(
-    version: str, data: bytes, file_name: str, month: str | None = None, sheet: str | None = None
+    version: str,
+    data: bytes,
+    file_name: str,
+    month: str | None = None,
+    sheet: str | None = None,
+    user: auth.User | None = None,
 ) -> ingest.Preview:
-    """What the file would change; cached so that ticking a box does not parse it again."""
+    """What the file would change, rows outside the user's units marked as errors; cached so
+    that ticking a box does not parse it again."""
     given = Month.parse(month) if month else None
-    return ingest.prepare(cursor(), data, file_name, month=given, sheet=sheet)
+    return ingest.prepare(cursor(), data, file_name, month=given, sheet=sheet, user=user)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -183,7 +190,7 @@ def plan_years(version: str) -> list[int]:
 
 
 @contextlib.contextmanager
-def _writing():
+def writing():
     """One writer at a time; a database error becomes one Chinese line (it rolled back)."""
     with _write_lock(str(db.db_path())):
         try:
@@ -198,7 +205,7 @@ def commit(preview: ingest.Preview, user: auth.User, accept_warnings: bool) -> i
 
     Raises XZError (ingest.ValidationFailed among them) with a message fit to show.
     """
-    with _writing() as con:
+    with writing() as con:
         batch = ingest.commit(con, preview, user, accept_warnings=accept_warnings)
     st.cache_data.clear()
     return batch
@@ -206,6 +213,6 @@ def commit(preview: ingest.Preview, user: auth.User, accept_warnings: bool) -> i
 
 def undo(batch: int, user: auth.User) -> None:
     """Undo a batch; raises XZError saying why when refused. Every page then shows the result."""
-    with _writing() as con:
+    with writing() as con:
         ingest.undo(con, batch, user)
     st.cache_data.clear()

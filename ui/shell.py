@@ -3,7 +3,12 @@
 Streamlit still discovers the pages/ folder: on a freshly started server a direct link to
 /upload runs pages/upload.py as the main script, without dashboard.py. Every page therefore
 starts with `shell.page()`, which runs the router when the router is not already running it,
-so the navigation, the page config (and any later login check) always apply.
+so the navigation, the page config and the login check always apply.
+
+Who may open what is decided here and again on the page: the navigation lists only the pages
+the user's role may open (a direct link to another one lands on the default page), and a page
+that changes data names the permission it needs in `shell.page(need=...)`. The functions that
+change data check the role once more in xzcore.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import contextvars
 
 import streamlit as st
 
-from ui import present
+from ui import access, accounts, present
+from xzcore import auth
 
 TITLE = "秀洲区重点项目看板"
 
@@ -23,33 +29,64 @@ PAGES = [
     st.Page("pages/lightmap.py", title="亮灯地图", icon=":material/map:"),
     st.Page("pages/evaluation.py", title="红旗/预警", icon=":material/flag:"),
     st.Page("pages/project.py", title="项目详情", icon=":material/search:", url_path="project"),
+    st.Page("pages/report.py", title="月度通报", icon=":material/summarize:"),
     st.Page("pages/upload.py", title="上传数据", icon=":material/upload_file:"),
+    st.Page("pages/users.py", title="用户管理", icon=":material/group:", url_path="users"),
+    st.Page("pages/audit.py", title="审计日志", icon=":material/history:", url_path="audit"),
+    st.Page("pages/rules.py", title="规则设置", icon=":material/tune:", url_path="rules"),
 ]
+# The permission (xzcore.auth.require) each page needs; the others need only the right to view.
+NEEDS = {"upload": "upload", "users": "users", "audit": "audit", "rules": "settings"}
+LOGIN = st.Page("pages/login.py", title="登录", icon=":material/login:", url_path="login")
 
 _ROUTED = contextvars.ContextVar("routed", default=False)
+_USER = contextvars.ContextVar("user", default=None)
 
 
 def configure() -> None:
     st.set_page_config(page_title=TITLE, page_icon=":material/construction:", layout="wide")
 
 
+def allowed_pages(user: auth.User | None, anonymous_viewing: bool) -> list:
+    """The pages this user may open: viewing pages, then what the role permits, then login."""
+    viewing = user is not None or anonymous_viewing
+    pages = [
+        p
+        for p in PAGES
+        if (access.may(user, NEEDS[p.url_path]) if p.url_path in NEEDS else viewing)
+    ]
+    return pages if user is not None else [*pages, LOGIN]
+
+
 def route() -> None:
-    """The router: config, navigation, then the chosen page (dashboard.py calls only this)."""
+    """The router: config, login state, navigation, then the chosen page (dashboard.py calls it)."""
     configure()
-    if present.requested():  # ?present=1: the meeting slides; the pages stay known, none drawn
-        st.navigation(PAGES, position="hidden")
+    user = access.current_user()
+    access.write_cookie()
+    pages = allowed_pages(user, accounts.anonymous_viewing())
+    if present.requested() and pages[0] is not LOGIN:
+        # ?present=1: the meeting slides; the pages stay known, none drawn
+        st.navigation(pages, position="hidden")
         present.run()
         return
-    navigation = st.navigation(PAGES)
-    token = _ROUTED.set(True)
+    navigation = st.navigation(pages)
+    access.sidebar(user)
+    routed, who = _ROUTED.set(True), _USER.set(user)
     try:
         navigation.run()
     finally:
-        _ROUTED.reset(token)
+        _ROUTED.reset(routed)
+        _USER.reset(who)
 
 
-def page() -> None:
-    """First line of every page: run through the router if this run did not come from it."""
+def page(need: str | None = None) -> auth.User | None:
+    """First line of every page: run through the router if this run did not come from it,
+    refuse a user without the permission the page needs, and return the user."""
     if not _ROUTED.get():
         route()
         st.stop()
+    user = _USER.get()
+    if need is not None and not access.may(user, need):
+        st.error("您没有打开此页面的权限。请用有权限的账号登录。", icon=":material/block:")
+        st.stop()
+    return user

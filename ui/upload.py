@@ -7,8 +7,8 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui import data
-from xzcore import ingest, templates
+from ui import accounts, data
+from xzcore import auth, ingest, templates
 from xzcore.errors import XZError
 from xzcore.ingest import export
 
@@ -17,7 +17,7 @@ WARNING_STYLE = "background-color: #fff1d6; color: #7a4b00"
 UNDONE_STYLE = "color: #9a9a9a"
 _LEVEL_STYLES = {export.LEVELS["error"]: ERROR_STYLE, export.LEVELS["warning"]: WARNING_STYLE}
 _FLASH = "upload_flash"
-_USER = "upload_user"  # kept outside the widget's own key, which Streamlit drops on other pages
+_AUDITED = "upload_audited"
 _ROUND = "upload_round"  # a new uploader key after a commit leaves the uploader empty
 
 
@@ -33,22 +33,30 @@ def _done(message: str) -> None:
     st.rerun()
 
 
-def uploader_name() -> str:
-    """Who uploads: a name typed once a session, until accounts exist."""
-    if "upload_user_input" not in st.session_state:
-        st.session_state["upload_user_input"] = st.session_state.get(_USER, "")
+def uploader(user: auth.User) -> None:
+    """Who uploads: the logged-in account; a unit's staff may only change their units' projects."""
+    scope = "、".join(user.units) if user.role == "staff" else "全部责任单位"
+    st.caption(f"上传人：{user.label}　　可修改：{scope}的项目")
 
-    def remember():
-        st.session_state[_USER] = st.session_state["upload_user_input"].strip()
 
-    st.text_input(
-        "上传人",
-        key="upload_user_input",
-        on_change=remember,
-        placeholder="必填：姓名与单位，例如 张三（区发改局）",
-        max_chars=40,
+def audited(user: auth.User, preview: ingest.Preview, file_id: str) -> None:
+    """An upload is audited once per file, when its preview is first shown."""
+    if st.session_state.get(_AUDITED) == file_id:
+        return
+    st.session_state[_AUDITED] = file_id
+    parsed = preview.parsed
+    accounts.record(
+        user,
+        "upload",
+        {
+            "file": parsed.file_name,
+            "sha256": parsed.sha256,
+            "kind": parsed.kind,
+            "rows": len(parsed.records),
+            "errors": len(preview.errors),
+            "warnings": len(preview.warnings),
+        },
     )
-    return st.session_state.get(_USER, "")
 
 
 def template_buttons(version: str) -> None:
@@ -190,7 +198,7 @@ def rows(preview: ingest.Preview) -> None:
     )
 
 
-def commit(preview: ingest.Preview, user: str, file_id: str) -> None:
+def commit(preview: ingest.Preview, user: auth.User, file_id: str) -> None:
     """The accept box, the commit button and why it is disabled; commit, then start afresh."""
     accepted = True
     if preview.warnings:
@@ -202,8 +210,6 @@ def commit(preview: ingest.Preview, user: str, file_id: str) -> None:
         reasons.append(f"有 {len(preview.errors)} 处错误，请修改文件后重新上传")
     if not accepted:
         reasons.append("请先确认警告")
-    if not user:
-        reasons.append("请在页面上方填写上传人")
     clicked = st.button("确认导入", type="primary", disabled=bool(reasons), key=f"go-{file_id}")
     if reasons:
         st.caption("暂不能导入：" + "；".join(reasons))
@@ -224,7 +230,7 @@ def commit(preview: ingest.Preview, user: str, file_id: str) -> None:
     )
 
 
-def history(version: str, user: str) -> None:
+def history(version: str, user: auth.User) -> None:
     st.subheader("上传记录")
     batches = data.batches(version)
     if not batches:
@@ -252,9 +258,7 @@ def history(version: str, user: str) -> None:
             key=f"undo-batch-{max(standing)}",  # a new batch is offered first
         )
         sure = st.checkbox(f"确认撤销批次#{chosen}", key=f"undo-sure-{chosen}")
-        if not user:
-            st.caption("撤销前请在页面上方填写上传人。")
-        if st.button("撤销该批次", disabled=not (sure and user), key="undo-go"):
+        if st.button("撤销该批次", disabled=not sure, key="undo-go"):
             try:
                 data.undo(chosen, user)
             except XZError as exc:

@@ -10,6 +10,9 @@ The demo database ships one account per role (change or disable them before real
     office    xz-demo-office     区重点办
     admin     xz-demo-admin      管理员
 
+Visitors who have not logged in may view the demo (a setting an admin can change on 规则设置;
+a database made with `init` requires a login to view). Uploads always need an account.
+
 The demo files themselves are uploaded as UPLOADER, an office user named "demo" with no login:
 the pages mark a database holding its batches as 示例数据.
 """
@@ -26,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xzcore import auth, ingest
+from xzcore import auth, ingest, settings
 from xzcore.db import connect
 from xzcore.period import Month
 
@@ -338,10 +341,12 @@ ACCOUNTS_ADDED = dt.datetime(YEAR, 1, 20, 8)  # nominal, like the upload times b
 
 
 def add_accounts(con) -> None:
-    """The demo accounts, added by the command line (auth.SYSTEM) at a nominal time."""
+    """The demo accounts, added by the command line (auth.SYSTEM) at a nominal time, and
+    anonymous viewing switched on so that `make run` opens on the figures."""
     for username, password, role, units, name in ACCOUNTS:
         auth.add_user(con, username, password, role, units=units, display_name=name,
                       actor=auth.SYSTEM, now=ACCOUNTS_ADDED)  # fmt: skip
+    settings.set_anonymous_viewing(con, True, actor=auth.SYSTEM, at=ACCOUNTS_ADDED)
 
 
 def load(con, demo_dir: Path, user: auth.User = UPLOADER) -> list[int]:

@@ -35,8 +35,9 @@ def _check(con, key: str, value: str) -> None:
         raise BadArgument(f"anonymous_viewing 只能是 true 或 false，收到“{value}”")
 
 
-def write(con, key: str, value: str, *, actor: User) -> None:
-    """Store one setting (admin only), audited with its old and new value."""
+def write(con, key: str, value: str, *, actor: User, at=None) -> None:
+    """Store one setting (admin only), audited with its old and new value (at: the audit
+    time, for a reproducible demo build)."""
     if key not in KEYS:
         raise BadArgument(f"未知的设置项：{key}")
     enforce(con, actor, "settings", {"key": key})
@@ -49,7 +50,7 @@ def write(con, key: str, value: str, *, actor: User) -> None:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
-    audit.record(con, actor, "settings", {"key": key, "old": old, "new": value})
+    audit.record(con, actor, "settings", {"key": key, "old": old, "new": value}, at=at)
 
 
 def schedule_mode(con, override: str | None = None) -> str:
@@ -84,8 +85,8 @@ def anonymous_viewing(con) -> bool:
     return read(con).get("anonymous_viewing") == "true"
 
 
-def set_anonymous_viewing(con, allowed: bool, *, actor: User) -> None:
-    write(con, "anonymous_viewing", "true" if allowed else "false", actor=actor)
+def set_anonymous_viewing(con, allowed: bool, *, actor: User, at=None) -> None:
+    write(con, "anonymous_viewing", "true" if allowed else "false", actor=actor, at=at)
 
 
 __all__ = [

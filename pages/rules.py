@@ -1,0 +1,11 @@
+"""规则设置 (admin): the light rule preset, its thresholds, the schedule mode, anonymous viewing."""
+
+import streamlit as st
+
+from ui import admin, shell
+
+user = shell.page(need="settings")
+st.title("规则设置")
+st.caption("修改后所有页面立即按新规则计算；每次修改都记入审计日志（旧值与新值）。")
+admin.rules_form(user)
+admin.viewing_form(user)

@@ -1,0 +1,90 @@
+"""Accounts and the audit log for the pages: logins, sessions, user changes (never cached)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ui import data
+from xzcore import audit, auth, db, settings
+
+
+def login(username: str, password: str) -> str:
+    """Check the password and open a session; raises auth.LoginFailed (audited either way)."""
+    with data.writing() as con:
+        user = auth.authenticate(con, username, password)
+        return auth.open_session(con, user)
+
+
+def logout(token: str) -> None:
+    with data.writing() as con:
+        user = auth.session_user(con, token)
+        auth.close_session(con, token)
+        if user is not None:
+            audit.record(con, user, "logout")
+
+
+def session_user(token: str) -> auth.User | None:
+    with data.writing() as con:  # looking a session up also moves its idle expiry on
+        return auth.session_user(con, token)
+
+
+def sso_user(email: str, name: str | None) -> auth.User | None:
+    return auth.sso_user(data.cursor(), email, name)
+
+
+def record(user: auth.User | None, action: str, detail: dict | None = None) -> None:
+    with data.writing() as con:
+        audit.record(con, user, action, detail)
+
+
+def users() -> pd.DataFrame:
+    return pd.DataFrame(auth.list_users(data.cursor()))
+
+
+def add_user(actor: auth.User, username: str, password: str, role: str, units, name, email):
+    with data.writing() as con:
+        return auth.add_user(
+            con,
+            username,
+            password,
+            role,
+            units=tuple(units),
+            display_name=name or None,
+            email=email or None,
+            actor=actor,
+        )
+
+
+def set_password(actor: auth.User, username: str, password: str) -> None:
+    with data.writing() as con:
+        auth.set_password(con, username, password, actor=actor)
+
+
+def disable(actor: auth.User, username: str) -> None:
+    with data.writing() as con:
+        auth.disable(con, username, actor=actor)
+
+
+def audit_log(
+    actor: str | None, action: str | None, since: dt.date | None, until: dt.date | None
+) -> pd.DataFrame:
+    return audit.query(data.cursor(), actor=actor, action=action, since=since, until=until)
+
+
+def anonymous_viewing() -> bool:
+    return settings.anonymous_viewing(data.cursor())
+
+
+def set_anonymous_viewing(actor: auth.User, allowed: bool) -> None:
+    with data.writing() as con:
+        settings.set_anonymous_viewing(con, allowed, actor=actor)
+
+
+def save_rules(actor: auth.User, preset: str, thresholds: dict, mode: str) -> None:
+    """The preset in force, its thresholds and the schedule mode, in one transaction."""
+    with data.writing() as con, db.transaction(con):
+        settings.set_thresholds(con, preset, thresholds, actor=actor)
+        settings.write(con, "preset", preset, actor=actor)
+        settings.write(con, "schedule_mode", mode, actor=actor)

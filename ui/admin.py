@@ -1,0 +1,220 @@
+"""The admin pages' parts: users, the audit log, the light rules and who may view."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from ui import accounts, data, table_download
+from xzcore import audit, auth, rules
+from xzcore.errors import XZError
+
+_DONE = "admin_done"
+AUDIT_COLUMNS = {
+    "at": "时间",
+    "actor": "用户名",
+    "actor_name": "姓名",
+    "role": "角色",
+    "action_name": "操作",
+    "detail": "内容",
+}
+
+
+def _done(message: str) -> None:
+    st.session_state[_DONE] = message
+    st.cache_data.clear()  # the rules and the data version feed every cached figure
+    st.rerun()
+
+
+def flash() -> None:
+    message = st.session_state.pop(_DONE, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def _attempt(action, success: str) -> None:
+    try:
+        action()
+    except XZError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    _done(success)
+
+
+def user_table() -> None:
+    flash()
+    table = accounts.users()
+    if table.empty:
+        st.info("还没有账号。")
+        return
+    table = table.assign(
+        units=table["units"].map(lambda units: "、".join(units) if len(units) else "全部"),
+        disabled=table["disabled"].map({True: "已停用", False: "正常"}),
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "username": "用户名",
+            "display_name": "姓名",
+            "role_name": "角色",
+            "units": "负责单位",
+            "email": "统一身份邮箱",
+            "disabled": "状态",
+            "failed_count": st.column_config.NumberColumn("连续失败", format="%d"),
+            "locked_until": st.column_config.DatetimeColumn("锁定至", format="YYYY-MM-DD HH:mm"),
+            "last_login": st.column_config.DatetimeColumn("最近登录", format="YYYY-MM-DD HH:mm"),
+            "created_at": st.column_config.DatetimeColumn("创建时间", format="YYYY-MM-DD HH:mm"),
+        },
+        column_order=[
+            "username",
+            "display_name",
+            "role_name",
+            "units",
+            "email",
+            "disabled",
+            "failed_count",
+            "locked_until",
+            "last_login",
+            "created_at",
+        ],
+    )
+
+
+def add_user_form(actor: auth.User) -> None:
+    units = data.filter_options(data.data_version())["unit"]
+    with st.form("add_user", clear_on_submit=True):
+        st.markdown("**新增账号**")
+        username = st.text_input("用户名", max_chars=64)
+        name = st.text_input("姓名", max_chars=40)
+        role = st.selectbox("角色", auth.ROLES, format_func=auth.ROLE_NAMES.get, index=1)
+        chosen = st.multiselect("负责单位（填报员必选）", units)
+        email = st.text_input("统一身份邮箱（可选）", max_chars=120)
+        password = st.text_input("初始密码（至少 8 位）", type="password", max_chars=256)
+        submitted = st.form_submit_button("新增", icon=":material/person_add:")
+    if submitted:
+        _attempt(
+            lambda: accounts.add_user(
+                actor, username.strip(), password, role, chosen, name.strip(), email.strip()
+            ),
+            f"已新增账号 {username.strip()}。",
+        )
+
+
+def _usernames() -> list[str]:
+    table = accounts.users()
+    return [] if table.empty else table["username"].tolist()
+
+
+def password_form(actor: auth.User) -> None:
+    with st.form("set_password", clear_on_submit=True):
+        st.markdown("**重置密码**")
+        username = st.selectbox("账号", _usernames(), key="password_user")
+        password = st.text_input("新密码（至少 8 位）", type="password", max_chars=256)
+        submitted = st.form_submit_button("重置", icon=":material/key:")
+    if submitted and username:
+        _attempt(
+            lambda: accounts.set_password(actor, username, password),
+            f"已重置 {username} 的密码。",
+        )
+
+
+def disable_form(actor: auth.User) -> None:
+    with st.form("disable_user"):
+        st.markdown("**停用账号**")
+        username = st.selectbox("账号", _usernames(), key="disable_user_name")
+        sure = st.checkbox("确认停用（该账号立即退出登录）")
+        submitted = st.form_submit_button("停用", icon=":material/person_off:")
+    if submitted and username:
+        if not sure:
+            st.warning("请先勾选“确认停用”。")
+            return
+        _attempt(lambda: accounts.disable(actor, username), f"已停用账号 {username}。")
+
+
+def audit_view() -> None:
+    cols = st.columns([1, 1, 1, 1])
+    actor = cols[0].text_input("用户名", max_chars=64).strip() or None
+    action = cols[1].selectbox(
+        "操作",
+        [None, *audit.ACTIONS],
+        format_func=lambda a: "全部" if a is None else audit.ACTIONS[a],
+    )
+    today = dt.date.today()
+    since = cols[2].date_input("起始日期", value=today - dt.timedelta(days=30))
+    until = cols[3].date_input("截止日期", value=today)
+    table = accounts.audit_log(actor, action, since, until)
+    st.caption(f"共 {len(table)} 条（最新在前，最多 1000 条）。")
+    shown = table.rename(columns=AUDIT_COLUMNS)[list(AUDIT_COLUMNS.values())]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
+            "内容": st.column_config.TextColumn(width="large"),
+        },
+    )
+    table_download.csv_button(shown, f"审计日志_{since}_{until}", key="audit_csv")
+
+
+def rules_form(actor: auth.User) -> None:
+    flash()
+    info = data.rules_info(data.data_version())
+    names = list(rules.PRESETS)
+    with st.form("rules"):
+        st.markdown("**亮灯规则**")
+        chosen = st.selectbox(
+            "规则",
+            names,
+            index=names.index(info["name"]),
+            format_func=lambda n: rules.PRESETS[n].title,
+        )
+        preset = rules.get_preset(chosen)
+        current = preset.thresholds() if chosen != info["name"] else info["thresholds"]
+        unit = "个百分点" if preset.measure == "lag_pp" else "（时序进度的倍数）"
+        green = st.text_input(f"绿灯阈值 {unit}", value=current["green"])
+        yellow = st.text_input(f"黄灯阈值 {unit}", value=current["yellow"])
+        start_yellow = st.number_input(
+            "逾期未开工几个月亮黄灯", 1, 24, int(current["start_yellow_months"])
+        )
+        start_red = st.number_input(
+            "逾期未开工几个月亮红灯", 1, 36, int(current["start_red_months"])
+        )
+        modes = list(rules.SCHEDULE_MODES)
+        mode = st.radio(
+            "时序进度口径",
+            modes,
+            index=modes.index(info["mode"]),
+            format_func=rules.SCHEDULE_MODES.get,
+        )
+        submitted = st.form_submit_button("保存规则", type="primary", icon=":material/save:")
+    if submitted:
+        values = {
+            "green": green.strip(),
+            "yellow": yellow.strip(),
+            "start_yellow_months": start_yellow,
+            "start_red_months": start_red,
+        }
+        _attempt(
+            lambda: accounts.save_rules(actor, chosen, values, mode),
+            f"已保存：{rules.PRESETS[chosen].title}，{rules.SCHEDULE_MODES[mode]}。",
+        )
+
+
+def viewing_form(actor: auth.User) -> None:
+    allowed = accounts.anonymous_viewing()
+    with st.form("viewing"):
+        st.markdown("**查看权限**")
+        choice = st.radio(
+            "未登录的访问者",
+            [True, False],
+            index=0 if allowed else 1,
+            format_func=lambda v: "可以查看（内网）" if v else "必须登录才能查看",
+        )
+        submitted = st.form_submit_button("保存", icon=":material/save:")
+    if submitted:
+        _attempt(
+            lambda: accounts.set_anonymous_viewing(actor, choice),
+            "已保存：未登录访问者" + ("可以查看。" if choice else "必须登录。"),
+        )

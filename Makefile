@@ -30,6 +30,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.run
 	$(PY) -m bench.ingest
 	$(PY) -m bench.browser
+	$(PY) -m bench.report
 
 demo: $(VENV)/.runtime
 	$(PY) -m xzcore --db $(DB) demo

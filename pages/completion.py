@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ui import controls, data, formats, shell
-from xzcore import charts
+from ui import controls, data, formats, shell, table_download
+from xzcore import charts, tables
 from xzcore.frame import GROUP_COLUMNS
 
 shell.page()
@@ -28,3 +28,8 @@ for tab, column in zip(st.tabs(list(GROUP_COLUMNS.values())), GROUP_COLUMNS, str
             selection_mode="points",
         )
         formats.ranking(groups, column)
+        table_download.csv_button(
+            tables.ranking(groups, column),
+            f"各{GROUP_COLUMNS[column]}晾晒排名_{view.month}",
+            key=f"csv_{column}",
+        )

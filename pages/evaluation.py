@@ -5,7 +5,7 @@ import functools
 
 import streamlit as st
 
-from ui import controls, data, formats, shell
+from ui import controls, data, formats, shell, table_download
 from xzcore import tables
 
 ROUNDS = {"month": "按月", "quarter": "按季度"}
@@ -23,7 +23,7 @@ ORDER = {
 }
 
 
-def project_list(title: str, table, rule: str, kind: str, empty: str) -> None:
+def project_list(title: str, table, rule: str, kind: str, empty: str, file_name: str) -> None:
     st.subheader(f"{title}（{len(table)} 个）")
     st.caption(rule)
     if table.empty:
@@ -32,17 +32,19 @@ def project_list(title: str, table, rule: str, kind: str, empty: str) -> None:
     shown = tables.evaluation_list(table)
     ids = shown["id"].tolist()
     key = f"evaluation_{kind}"
+    order = [c for c in ORDER[kind] if c in shown.columns]
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
-        column_order=[c for c in ORDER[kind] if c in shown.columns],
+        column_order=order,
         height="content",
         column_config=COLUMNS,
         key=key,
         on_select=functools.partial(controls.open_row, key, ids),
         selection_mode="single-row",
     )
+    table_download.csv_button(shown[order], file_name, key=f"csv_{kind}")
 
 
 def remember_round() -> None:
@@ -95,6 +97,7 @@ with left:
         f"评选规则：{result['red_flag_rule']}",
         "red_flags",
         "本轮没有符合条件的红旗项目。",
+        f"红旗项目_{result['label']}",
     )
 with right:
     project_list(
@@ -104,4 +107,5 @@ with right:
         + "；".join(f"{text}（{n} 个）" for text, n in counts.items()),
         "warnings",
         "本轮没有预警项目。",
+        f"预警项目_{result['label']}",
     )

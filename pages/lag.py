@@ -5,7 +5,7 @@ import functools
 
 import streamlit as st
 
-from ui import controls, data, formats, shell
+from ui import controls, data, formats, shell, table_download
 from xzcore import lagcharts, rules, tables
 
 HEATMAP_INLINE = 150  # more projects than this: the tall heatmap waits in an expander
@@ -19,8 +19,8 @@ LAGGING_ORDER = ["项目名称", "亮灯", "完成率", "滞后（百分点）",
 CHANGES_ORDER = ["项目名称", "上月", "本月", "变化", "滞后（百分点）", "原因", "责任单位", "镇街道"]
 
 
-def project_table(table, key: str, order: list[str]) -> None:
-    """A clickable list of projects: ticking a row opens the project's page."""
+def project_table(table, key: str, order: list[str], file_name: str) -> None:
+    """A clickable list of projects (ticking a row opens the project's page), and its CSV."""
     ids = table["id"].tolist()
     st.dataframe(
         table,
@@ -32,6 +32,7 @@ def project_table(table, key: str, order: list[str]) -> None:
         on_select=functools.partial(controls.open_row, key, ids),
         selection_mode="single-row",
     )
+    table_download.csv_button(table[order], file_name, key=f"csv_{key}")
 
 
 shell.page()
@@ -77,7 +78,9 @@ elif changes.empty:
     st.info("与上月相比，没有项目的亮灯发生变化。")
 else:
     st.caption("上月 → 本月；转为红灯的排在最前。勾选行首的方框打开项目详情。")
-    project_table(lagcharts.changes_table(changes), "lag_changes", CHANGES_ORDER)
+    project_table(
+        lagcharts.changes_table(changes), "lag_changes", CHANGES_ORDER, f"亮灯变化_{view.month}"
+    )
 
 # (e) The lagging projects and why.
 lagging = lagcharts.lagging(status)
@@ -86,7 +89,7 @@ if lagging.empty:
     st.info("本月没有亮红灯或黄灯的项目。")
 else:
     st.caption("按亮灯、滞后排序，最差的在前。勾选行首的方框打开项目详情。")
-    project_table(tables.projects(lagging), "lag_projects", LAGGING_ORDER)
+    project_table(tables.projects(lagging), "lag_projects", LAGGING_ORDER, f"滞后项目_{view.month}")
 
 # (d) Lights month by month: one row a project, so it goes last, folded when long, and never
 # more rows than a browser can draw (the worst first: lights() orders them so).

@@ -5,8 +5,8 @@ import os
 
 import streamlit as st
 
-from ui import controls, data, formats, shell
-from xzcore import lightmap
+from ui import controls, data, formats, shell, table_download
+from xzcore import lightmap, tables
 
 shell.page()
 version = data.data_version()
@@ -38,3 +38,6 @@ st.caption(f"{lightmap.CREDIT}；项目位置为示意，不作定位依据。")
 
 st.subheader("各镇街道亮灯与完成率")
 formats.ranking(townships, "township")
+table_download.csv_button(
+    tables.ranking(townships, "township"), f"各镇街道亮灯与完成率_{view.month}", key="csv_townships"
+)

@@ -219,11 +219,6 @@ def _changes_table(month: Month, changes: pd.DataFrame) -> Table:
     )
 
 
-def _is_demo(con) -> bool:
-    # the same mark the pages' stamp carries: a bulletin of the demo data must say so
-    return bool(con.execute("SELECT count(*) FROM batches WHERE user_name = 'demo'").fetchone()[0])
-
-
 def gather(con, month: Month) -> Bulletin:
     """The bulletin of a month; raises UnknownMonth when the month has no data."""
     total = metrics.summary(con, month, by=["unit", "township"])
@@ -239,10 +234,7 @@ def gather(con, month: Month) -> Bulletin:
     lagging = lagcharts.lagging(metrics.lights(con, month))
     red_flags, warnings = _evaluation_tables(result)
     mode = SCHEDULE_MODES[total["schedule_mode"]]
-    stamp = (
-        f"数据截至{month.year}年{month.month}月底　时序进度：{mode}　亮灯规则：{preset.title}"
-        + ("　示例数据" if _is_demo(con) else "")
-    )
+    stamp = f"数据截至{month.year}年{month.month}月底　时序进度：{mode}　亮灯规则：{preset.title}"
     paragraphs = (
         _overall(month, total, before),
         _lights(total, before, changes),

@@ -56,7 +56,7 @@ class Table:
 class Bulletin:
     month: Month
     title: str
-    stamp: str  # data as of, schedule mode, light rule, demo data
+    stamp: str  # data as of, schedule mode, light rule
     paragraphs: tuple[str, ...]  # 总体情况 in words, the overall sentence first
     unit_words: str
     township_words: str

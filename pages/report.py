@@ -1,0 +1,69 @@
+"""月度通报: the month's 晾晒 bulletin in words and tables, and its PDF, Excel workbook and chart
+images to download. District-wide, as the bulletin is: the sidebar filters do not apply here."""
+
+import functools
+
+import streamlit as st
+
+from ui import controls, data, report_data, shell
+from xzcore import tables
+from xzcore.report import figures
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NUMBER = st.column_config.TextColumn(alignment="right")  # figures as the PDF writes them
+
+shell.page()
+version = data.data_version()
+view = controls.view(version, filters=False)
+controls.header("月度通报", view, version)
+bulletin = report_data.bulletin(version, view.month)
+
+st.subheader(bulletin.title, anchor=False)
+# each file is made on its button's click (a few seconds the first time), then kept
+downloads = (
+    ("下载 PDF", report_data.pdf_file, "pdf", "application/pdf", ":material/picture_as_pdf:"),
+    ("下载 Excel", report_data.xlsx_file, "xlsx", XLSX, ":material/table_view:"),
+    ("下载图表图片（ZIP）", report_data.charts_zip, "zip", "application/zip", ":material/image:"),
+)
+with st.container(horizontal=True, gap="small"):
+    for label, make, suffix, mime, icon in downloads:
+        st.download_button(
+            label,
+            data=functools.partial(make, version, view.month),
+            file_name=f"{bulletin.title}.{suffix}",
+            mime=mime,
+            icon=icon,
+            on_click="ignore",
+            key=f"report_{suffix}",
+            type="primary" if suffix == "pdf" else "secondary",
+        )
+st.caption(
+    "PDF 与图表图片第一次生成需要几秒钟。图表："
+    + "、".join(figures.title(name) for name in figures.NAMES)
+    + "。"
+)
+
+st.markdown("#### 总体情况")
+for paragraph in bulletin.paragraphs:
+    st.markdown(tables.literal(paragraph))  # unit names come from uploads: shown as typed
+
+words = {"按责任单位": bulletin.unit_words, "按镇街道": bulletin.township_words}
+shown = list(bulletin.tables.values())
+for tab, table in zip(st.tabs([t.title for t in shown]), shown, strict=True):
+    with tab:
+        if table.sheet in words:
+            st.markdown(tables.literal(words[table.sheet]))
+        if table.note:
+            st.caption(tables.literal(table.note))
+        if table.rows:
+            st.dataframe(
+                table.text_frame(),
+                hide_index=True,
+                width="stretch",
+                height="content",
+                column_config={
+                    c.title: NUMBER for c in table.columns if c.kind not in ("text", "light")
+                },
+            )
+        else:
+            st.info(table.empty)

@@ -91,12 +91,16 @@ def _csv_rows(text: str) -> list[list[object]]:
         dialect = csv.excel
     cap = max_rows() * _SLACK
     rows = []
-    for row in csv.reader(io.StringIO(text, newline=""), dialect):
-        if len(rows) == cap:
-            raise _too_many_lines()
-        if len(row) > MAX_COLUMNS:
-            raise _too_many_columns(len(row))
-        rows.append(row)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        for row in reader:
+            if len(rows) == cap:
+                raise _too_many_lines()
+            if len(row) > MAX_COLUMNS:
+                raise _too_many_columns(len(row))
+            rows.append(row)
+    except csv.Error as exc:  # a cell over 128 KB: no office typed that
+        raise UnreadableFile(f"CSV 文件第{reader.line_num}行无法读取：单元格过长") from exc
     return rows
 
 

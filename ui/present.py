@@ -120,9 +120,13 @@ def _controls(number: int, count: int, version: str) -> None:
 
 def _seconds(name: str, choices: dict[int, str]) -> int:
     """A choice of seconds kept in the URL, so a prepared link can start with it on."""
-    key = f"present_{name}"
     asked = st.query_params.get(name, "0")
-    st.session_state[key] = int(asked) if asked in {str(s) for s in choices} else 0
+    chosen = int(asked) if asked in {str(s) for s in choices} else 0
+    # The key names the choice: a new choice is a new widget, and the old one, which holds the
+    # keyboard focus after the click, goes away. Focused, it would keep the arrow keys and
+    # Space from the slide shortcuts.
+    key = f"present_{name}_{chosen}"
+    st.session_state[key] = chosen
     st.segmented_control(
         name,
         list(choices),
@@ -130,14 +134,14 @@ def _seconds(name: str, choices: dict[int, str]) -> int:
         required=True,
         key=key,
         on_change=_keep,
-        args=(name,),
+        args=(name, key),
         label_visibility="collapsed",
     )
-    return st.session_state[key]
+    return chosen
 
 
-def _keep(name: str) -> None:
-    value = st.session_state[f"present_{name}"]
+def _keep(name: str, key: str) -> None:
+    value = st.session_state[key]
     if value:
         st.query_params[name] = str(value)
     else:

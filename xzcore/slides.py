@@ -17,7 +17,7 @@ from xzcore.period import Month
 
 # The fixed order of the meeting; the titles are what each slide says at its top.
 KINDS = {
-    "overview": "全区概况",
+    "overview": "总体情况",  # not 全区: a link may carry filters
     "units": "各责任单位投资完成率",
     "lag": "滞后排名",
     "map": "亮灯地图",

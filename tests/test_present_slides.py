@@ -1,0 +1,167 @@
+"""The presentation's logic without a browser: the slide sequence, slide numbers from a URL, the
+figures each slide shows (against xzcore's own results), and the projector styling of figures."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+
+from xzcore import charts, db, history, lagcharts, lightmap, metrics, slides
+from xzcore.charts import LIGHT_COLORS
+from xzcore.period import Month
+from xzcore.present_style import FONT_SIZE, LIGHTS, LINE_WIDTH, SCHEDULE, projector
+
+AUG, JUL = Month(2020, 8), Month(2020, 7)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db):
+    with db.connect(demo_db, read_only=True) as con:
+        return {
+            "total": metrics.summary(con, AUG, by=["unit", "township"]),
+            "before": metrics.summary(con, JUL),
+            "lights": metrics.lights(con, AUG),
+            "changes": history.light_changes(con, AUG),
+        }
+
+
+# --- sequence and numbers -------------------------------------------------------------------
+
+
+def test_the_sequence_is_the_fixed_seven_when_every_list_fits_one_slide():
+    sequence = slides.sequence({"red_flags": 12, "warnings": 14, "changes": 10})
+    assert [s.kind for s in sequence] == list(slides.KINDS)
+    assert [s.heading for s in sequence] == list(slides.KINDS.values())
+    assert all(s.parts == 1 for s in sequence)
+
+
+def test_empty_lists_keep_their_slide():
+    sequence = slides.sequence({})
+    assert len(sequence) == 7
+    assert sequence[4].rows(0) == slice(0, 0) and sequence[4].left_over(0) == 0
+
+
+def test_a_list_longer_than_a_slide_goes_on_over_parts_of_about_equal_length():
+    sequence = slides.sequence({"red_flags": 12, "warnings": 15, "changes": 3})
+    warnings = [s for s in sequence if s.kind == "warnings"]
+    assert len(sequence) == 8 and len(warnings) == 2
+    assert [w.heading for w in warnings] == ["预警（蜗牛）项目（1/2）", "预警（蜗牛）项目（2/2）"]
+    shown = [list(range(15))[w.rows(15)] for w in warnings]
+    assert shown == [list(range(8)), list(range(8, 15))]
+    assert [w.left_over(15) for w in warnings] == [0, 0]
+
+
+def test_a_very_long_list_stops_after_the_last_part_and_says_how_many_are_left():
+    total = slides.ROWS * slides.MAX_PARTS + 5
+    parts = [s for s in slides.sequence({"changes": total}) if s.kind == "changes"]
+    assert len(parts) == slides.MAX_PARTS
+    shown = sum(len(range(total)[p.rows(total)]) for p in parts)
+    assert shown == slides.ROWS * slides.MAX_PARTS
+    assert [p.left_over(total) for p in parts] == [0, 0, 5]
+
+
+@pytest.mark.parametrize(
+    ("asked", "number"),
+    [("3", 3), (" 2 ", 2), ("0", 1), ("-4", 1), ("99", 7), ("abc", 1), ("", 1), (None, 1)],
+)
+def test_a_slide_number_from_the_url_is_kept_in_range(asked, number):
+    assert slides.clamp(asked, 7) == number
+
+
+def test_a_presenter_stops_at_either_end_the_automatic_advance_goes_round():
+    assert slides.step(1, -1, 7) == 1 and slides.step(7, 1, 7) == 7
+    assert slides.step(3, 1, 7) == 4 and slides.step(3, -1, 7) == 2
+    assert slides.step(7, 1, 7, wrap=True) == 1 and slides.step(2, 1, 7, wrap=True) == 3
+
+
+def test_last_month_exists_only_when_it_can_be_viewed():
+    months = ["2020-01", "2020-02", "2020-03"]
+    assert slides.previous_month("2020-03", months) == "2020-02"
+    assert slides.previous_month("2020-01", months) is None
+
+
+# --- what the slides show -------------------------------------------------------------------
+
+
+def test_the_overview_figures_are_the_summary_of_the_month(demo):
+    shown = {k.label: k for k in slides.kpis(demo["total"], demo["before"])}
+    assert (shown["项目数"].value, shown["项目数"].unit) == ("113", "个")
+    assert (shown["完成率"].value, shown["完成率"].unit) == ("80.0", "%")
+    assert shown["完成率"].note == "时序进度 66.7%，超前13.3个百分点"
+    assert shown["完成率"].tone == "ahead"
+    assert shown["完成率"].gauge == pytest.approx((0.8, 8 / 12))
+    assert (shown["年度计划投资"].value, shown["年度计划投资"].unit) == ("164.13", "亿元")
+    done = demo["total"]["completed_wan"] - demo["before"]["completed_wan"]
+    assert shown["累计完成投资"].note == f"本月完成 {done / 10000:,.2f}亿元"
+    assert (
+        shown["开工率"].value == "100.0" and shown["开工率"].note == "已开工 113 个 / 应开工 113 个"
+    )
+
+
+def test_light_counts_carry_the_change_since_last_month(demo):
+    now, before = demo["total"]["lights"], demo["before"]["lights"]
+    assert slides.light_counts(demo["total"], demo["before"]) == [
+        (light, now[light], now[light] - before[light]) for light in ("green", "yellow", "red")
+    ]
+    assert [count for _, count, _ in slides.light_counts(demo["total"], None)] == [94, 7, 12]
+    assert all(change is None for *_, change in slides.light_counts(demo["total"], None))
+
+
+def test_the_lag_ranking_is_furthest_behind_first(demo):
+    units = slides.units_behind(demo["total"]["groups"]["unit"])
+    lags = [g["lag_pp"] for g in units]
+    assert len(units) == slides.UNITS_SHOWN and lags == sorted(lags, reverse=True)
+    assert units[0]["key"] == "嘉北街道办事处" and lags[0] > 0  # the one unit behind schedule
+    projects = slides.projects_behind(demo["lights"])
+    behind = demo["lights"][demo["lights"].lag_pp > 0].nlargest(slides.PROJECTS_SHOWN, "lag_pp")
+    assert list(projects["name"]) == list(behind["name"])
+    assert (projects["lag_pp"] > 0).all()
+
+
+def test_change_counts_are_the_words_of_the_changes_table(demo):
+    words = lagcharts.changes_table(demo["changes"])["变化"]
+    assert slides.change_counts(words) == {"转为红灯": 0, "转差": 0, "好转": len(demo["changes"])}
+
+
+# --- the projector's styling ----------------------------------------------------------------
+
+
+def _units_chart(demo) -> go.Figure:
+    total = demo["total"]
+    return charts.completion_by_group(total["groups"]["unit"], total["schedule_progress"], "")
+
+
+def test_projector_type_is_large_everywhere(demo):
+    fig = projector(_units_chart(demo), height=700)
+    assert fig.layout.font.size >= 20 and fig.layout.height == 700
+    assert fig.layout.xaxis.tickfont.size >= 20 and fig.layout.yaxis.tickfont.size >= 20
+    assert fig.layout.xaxis.title.font.size >= 20
+    assert fig.data[0].textfont.size >= 20
+    assert fig.data[0].constraintext == "none"  # labels keep their size on thin bars
+    assert all(a.font.size >= 20 for a in fig.layout.annotations)
+
+
+def test_projector_lines_are_thick_the_schedule_black_the_lights_deeper(demo):
+    original = _units_chart(demo)
+    fig = projector(original)
+    (line,) = fig.layout.shapes
+    assert line.line.width >= LINE_WIDTH and line.line.color == SCHEDULE
+    deeper = {LIGHTS[light] for light in LIGHTS}
+    assert set(fig.data[0].marker.color) <= deeper
+    # the dashboard's figure is left as it was
+    assert set(original.data[0].marker.color) <= set(LIGHT_COLORS.values())
+    assert original.layout.font.size == 14
+
+
+def test_projector_grows_the_points_of_the_light_map(demo):
+    points = [
+        {"id": 1, "name": "甲", "unit": "区发改局", "lon": 120.7, "lat": 30.8, "plan_wan": 100.0,
+         "completion_rate": 0.5, "lag_pp": 10.0, "light": "red", "reason": "落后"},
+    ]  # fmt: skip
+    fig = lightmap.light_map(points, demo["total"]["groups"]["township"])
+    styled = projector(fig)
+    red = next(t for t in styled.data if t.name and t.name.startswith("红灯"))
+    before = next(t for t in fig.data if t.name and t.name.startswith("红灯"))
+    assert red.marker.size[0] == pytest.approx(before.marker.size[0] * 1.3)
+    assert red.marker.color == LIGHTS["red"]
+    assert styled.layout.legend.font.size == FONT_SIZE

@@ -1,4 +1,5 @@
-"""The view every page shares: month and filters (kept in the URL), the stamp, drill-down.
+"""The view every page shares: month and filters (kept in the URL), the stamp, drill-down,
+and the way into presentation mode (ui/present.py), which shows the same view as slides.
 
 A copied link opens the same view: ?month=2020-06&unit=区交通运输局&light=red.
 Clicking a group on a chart filters to it; clicking a project opens its detail page.

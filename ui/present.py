@@ -99,8 +99,8 @@ def _controls(number: int, count: int, version: str) -> None:
             args=(number, 1, count),
             disabled=number == count,
         )
-        advance = _seconds(AUTO, ADVANCE)
-        refresh = _seconds(REFRESH, REFRESHING)
+        advance = _seconds(AUTO, "自动翻页", ADVANCE)
+        refresh = _seconds(REFRESH, "自动刷新", REFRESHING)
         if advance:
             _advance_every(advance, number, count)
         if refresh:
@@ -110,7 +110,7 @@ def _controls(number: int, count: int, version: str) -> None:
     with st.container(key="present_keys"):  # hidden by present.css
         for shortcut, by in MORE_KEYS.items():
             st.button(
-                shortcut,
+                f"翻页（{shortcut}）",
                 key=f"present_{shortcut.lower()}",
                 shortcut=shortcut,
                 on_click=_turn,
@@ -118,7 +118,7 @@ def _controls(number: int, count: int, version: str) -> None:
             )
 
 
-def _seconds(name: str, choices: dict[int, str]) -> int:
+def _seconds(name: str, label: str, choices: dict[int, str]) -> int:
     """A choice of seconds kept in the URL, so a prepared link can start with it on."""
     asked = st.query_params.get(name, "0")
     chosen = int(asked) if asked in {str(s) for s in choices} else 0
@@ -128,7 +128,7 @@ def _seconds(name: str, choices: dict[int, str]) -> int:
     key = f"present_{name}_{chosen}"
     st.session_state[key] = chosen
     st.segmented_control(
-        name,
+        label,
         list(choices),
         format_func=choices.get,
         required=True,

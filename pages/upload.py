@@ -33,7 +33,6 @@ def _show(file) -> None:
     except ingest.UnreadableFile as exc:
         st.error(f"无法读取“{file.name}”：{exc}", icon=":material/error:")
         return
-    upload.audited(user, preview, file.file_id)
     upload.summary(preview, chosen_period=month is not None)
     upload.problems(preview)
     upload.rows(preview)

@@ -99,3 +99,11 @@ def screenshot(page, name: str, top: bool = False) -> None:
         page.locator('[data-testid="stMain"]').evaluate("main => main.scrollTo(0, 0)")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'
+
+
+def menu_titles(page) -> list[str]:
+    """The pages the sidebar menu offers (each link's text after its icon's name)."""
+    return [t.split("\n")[-1].strip() for t in page.locator(MENU).all_inner_texts()]

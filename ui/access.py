@@ -18,7 +18,6 @@ from xzcore import auth
 COOKIE = "xz_session"
 SESSION_HOURS = 12
 _TOKEN = "access_token"
-_COOKIE_WRITE = "access_cookie_write"
 _SSO_SEEN = "access_sso_seen"
 
 
@@ -61,9 +60,14 @@ def may(user: auth.User | None, action: str) -> bool:
 
 
 def write_cookie() -> None:
-    """Set or clear the session cookie in the browser, once, after a login or logout."""
-    pending = st.session_state.pop(_COOKIE_WRITE, None)
-    if pending is None:
+    """Make the browser's session cookie match this session's login.
+
+    Streamlit reads cookies once, when the session starts, so after a login or logout here the
+    two differ; the script is then sent on every run (not once) because a run that ends in a
+    page switch may be replaced before the browser has executed it.
+    """
+    pending = st.session_state.get(_TOKEN, "")
+    if pending == st.context.cookies.get(COOKIE, ""):
         return
     age = SESSION_HOURS * 3600 if pending else 0
     # json.dumps quotes the token for JavaScript; the token itself is URL-safe base64.
@@ -74,6 +78,32 @@ def write_cookie() -> None:
     )
     with st.sidebar:
         st.html(script, unsafe_allow_javascript=True)
+
+
+def refuse(title: str | None, user: auth.User | None) -> None:
+    """A page this user may not open: the login form for a visitor, a refusal for an account."""
+    what = f"「{title}」" if title else "此页面"
+    if user is None:
+        login_screen(f"打开{what}需要先登录。")
+        return
+    st.error(
+        f"您的账号（{auth.ROLE_NAMES[user.role]}）没有打开{what}的权限；"
+        "如需上传或管理，请联系区重点办开通相应账号。",
+        icon=":material/block:",
+    )
+
+
+def login_screen(note: str | None = None) -> None:
+    st.title("登录")
+    st.caption(
+        "领导查看、各责任单位填报、区重点办和管理员使用各自的账号。"
+        f"连续输错密码 {auth.MAX_FAILED} 次，账号锁定 {auth.LOCK_TIME.seconds // 60} 分钟。"
+    )
+    if note:
+        st.info(note, icon=":material/lock:")
+    left, _ = st.columns([1, 2])
+    with left:
+        login_form()
 
 
 def login_form() -> None:
@@ -90,7 +120,6 @@ def login_form() -> None:
             st.error(str(exc), icon=":material/lock:")
             return
         st.session_state[_TOKEN] = token
-        st.session_state[_COOKIE_WRITE] = token
         st.rerun()
     if sso_configured():
         st.divider()
@@ -101,7 +130,6 @@ def logout() -> None:
     token = st.session_state.pop(_TOKEN, None) or st.context.cookies.get(COOKIE)
     if token:
         accounts.logout(token)
-    st.session_state[_COOKIE_WRITE] = ""
     if sso_configured() and st.user.is_logged_in:
         st.session_state.pop(_SSO_SEEN, None)
         st.logout()

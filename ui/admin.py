@@ -150,6 +150,7 @@ def audit_view() -> None:
     st.dataframe(
         shown,
         hide_index=True,
+        height=38 + 35 * min(len(shown), 20),
         column_config={
             "时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
             "内容": st.column_config.TextColumn(width="large"),

@@ -58,35 +58,48 @@ def allowed_pages(user: auth.User | None, anonymous_viewing: bool) -> list:
     return pages if user is not None else [*pages, LOGIN]
 
 
+def _menu(pages: list) -> None:
+    with st.sidebar:
+        for p in pages:
+            st.page_link(p)
+
+
 def route() -> None:
-    """The router: config, login state, navigation, then the chosen page (dashboard.py calls it)."""
+    """The router: config, login state, navigation, then the chosen page (dashboard.py calls it).
+
+    Every page stays registered, so any link resolves (Streamlit would otherwise answer a page
+    this user may not open with an English "Page not found"); the menu lists what the role may
+    open, and a page it may not open is answered here in Chinese, or with the login form.
+    """
     configure()
     user = access.current_user()
     access.write_cookie()
-    pages = allowed_pages(user, accounts.anonymous_viewing())
-    if present.requested() and pages[0] is not LOGIN:
-        # ?present=1: the meeting slides; the pages stay known, none drawn
-        st.navigation(pages, position="hidden")
-        present.run()
+    allowed = allowed_pages(user, accounts.anonymous_viewing())
+    chosen = st.navigation([*PAGES, LOGIN], position="hidden")
+    if present.requested() and allowed[0] is not LOGIN:
+        present.run()  # ?present=1: the meeting slides
         return
-    navigation = st.navigation(pages)
+    _menu(allowed)
     access.sidebar(user)
+    if chosen not in allowed and chosen is not LOGIN:
+        access.refuse(chosen.title, user)
+        return
     routed, who = _ROUTED.set(True), _USER.set(user)
     try:
-        navigation.run()
+        chosen.run()
     finally:
         _ROUTED.reset(routed)
         _USER.reset(who)
 
 
 def page(need: str | None = None) -> auth.User | None:
-    """First line of every page: run through the router if this run did not come from it,
-    refuse a user without the permission the page needs, and return the user."""
+    """First line of every page: run through the router if this run did not come from it, and
+    return the user. `need` names the permission the page needs, checked again here."""
     if not _ROUTED.get():
         route()
         st.stop()
     user = _USER.get()
     if need is not None and not access.may(user, need):
-        st.error("您没有打开此页面的权限。请用有权限的账号登录。", icon=":material/block:")
+        access.refuse(None, user)
         st.stop()
     return user

@@ -7,7 +7,7 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui import accounts, data
+from ui import data
 from xzcore import auth, ingest, templates
 from xzcore.errors import XZError
 from xzcore.ingest import export
@@ -17,7 +17,6 @@ WARNING_STYLE = "background-color: #fff1d6; color: #7a4b00"
 UNDONE_STYLE = "color: #9a9a9a"
 _LEVEL_STYLES = {export.LEVELS["error"]: ERROR_STYLE, export.LEVELS["warning"]: WARNING_STYLE}
 _FLASH = "upload_flash"
-_AUDITED = "upload_audited"
 _ROUND = "upload_round"  # a new uploader key after a commit leaves the uploader empty
 
 
@@ -37,26 +36,6 @@ def uploader(user: auth.User) -> None:
     """Who uploads: the logged-in account; a unit's staff may only change their units' projects."""
     scope = "、".join(user.units) if user.role == "staff" else "全部责任单位"
     st.caption(f"上传人：{user.label}　　可修改：{scope}的项目")
-
-
-def audited(user: auth.User, preview: ingest.Preview, file_id: str) -> None:
-    """An upload is audited once per file, when its preview is first shown."""
-    if st.session_state.get(_AUDITED) == file_id:
-        return
-    st.session_state[_AUDITED] = file_id
-    parsed = preview.parsed
-    accounts.record(
-        user,
-        "upload",
-        {
-            "file": parsed.file_name,
-            "sha256": parsed.sha256,
-            "kind": parsed.kind,
-            "rows": len(parsed.records),
-            "errors": len(preview.errors),
-            "warnings": len(preview.warnings),
-        },
-    )
 
 
 def template_buttons(version: str) -> None:

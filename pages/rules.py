@@ -7,5 +7,8 @@ from ui import admin, shell
 user = shell.page(need="settings")
 st.title("规则设置")
 st.caption("修改后所有页面立即按新规则计算；每次修改都记入审计日志（旧值与新值）。")
-admin.rules_form(user)
-admin.viewing_form(user)
+left, right = st.columns([3, 2], gap="large")
+with left:
+    admin.rules_form(user)
+with right:
+    admin.viewing_form(user)

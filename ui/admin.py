@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from ui import accounts, data, table_download
@@ -11,6 +12,7 @@ from xzcore import audit, auth, rules
 from xzcore.errors import XZError
 
 _DONE = "admin_done"
+VIEWING = ("可以查看（内网）", "必须登录才能查看")
 AUDIT_COLUMNS = {
     "at": "时间",
     "actor": "用户名",
@@ -42,6 +44,10 @@ def _attempt(action, success: str) -> None:
     _done(success)
 
 
+def _when(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:%Y-%m-%d %H:%M}"
+
+
 def user_table() -> None:
     flash()
     table = accounts.users()
@@ -51,6 +57,8 @@ def user_table() -> None:
     table = table.assign(
         units=table["units"].map(lambda units: "、".join(units) if len(units) else "全部"),
         disabled=table["disabled"].map({True: "已停用", False: "正常"}),
+        email=table["email"].fillna("—"),
+        **{c: table[c].map(_when) for c in ("locked_until", "last_login", "created_at")},
     )
     st.dataframe(
         table,
@@ -63,9 +71,9 @@ def user_table() -> None:
             "email": "统一身份邮箱",
             "disabled": "状态",
             "failed_count": st.column_config.NumberColumn("连续失败", format="%d"),
-            "locked_until": st.column_config.DatetimeColumn("锁定至", format="YYYY-MM-DD HH:mm"),
-            "last_login": st.column_config.DatetimeColumn("最近登录", format="YYYY-MM-DD HH:mm"),
-            "created_at": st.column_config.DatetimeColumn("创建时间", format="YYYY-MM-DD HH:mm"),
+            "locked_until": "锁定至",
+            "last_login": "最近登录",
+            "created_at": "创建时间",
         },
         column_order=[
             "username",
@@ -89,7 +97,7 @@ def add_user_form(actor: auth.User) -> None:
         username = st.text_input("用户名", max_chars=64)
         name = st.text_input("姓名", max_chars=40)
         role = st.selectbox("角色", auth.ROLES, format_func=auth.ROLE_NAMES.get, index=1)
-        chosen = st.multiselect("负责单位（填报员必选）", units)
+        chosen = st.multiselect("负责单位（填报员必选）", units, placeholder="选择责任单位")
         email = st.text_input("统一身份邮箱（可选）", max_chars=120)
         password = st.text_input("初始密码（至少 8 位）", type="password", max_chars=256)
         submitted = st.form_submit_button("新增", icon=":material/person_add:")
@@ -146,6 +154,7 @@ def audit_view() -> None:
     until = cols[3].date_input("截止日期", value=today)
     table = accounts.audit_log(actor, action, since, until)
     st.caption(f"共 {len(table)} 条（最新在前，最多 1000 条）。")
+    table = table.assign(role=table["role"].map(lambda r: auth.ROLE_NAMES.get(r, r or "—")))
     shown = table.rename(columns=AUDIT_COLUMNS)[list(AUDIT_COLUMNS.values())]
     st.dataframe(
         shown,
@@ -163,19 +172,25 @@ def rules_form(actor: auth.User) -> None:
     flash()
     info = data.rules_info(data.data_version())
     names = list(rules.PRESETS)
-    with st.form("rules"):
-        st.markdown("**亮灯规则**")
-        chosen = st.selectbox(
-            "规则",
-            names,
-            index=names.index(info["name"]),
-            format_func=lambda n: rules.PRESETS[n].title,
+    st.markdown(f"**亮灯规则**　现行：{info['title']}（{info['source']}）")
+    # the preset is chosen outside the form: its thresholds below follow the choice at once
+    chosen = st.selectbox(
+        "规则",
+        names,
+        index=names.index(info["name"]),
+        format_func=lambda n: rules.PRESETS[n].title,
+    )
+    preset = rules.get_preset(chosen)
+    current = preset.thresholds() if chosen != info["name"] else info["thresholds"]
+    unit = "（落后时序进度的百分点）" if preset.measure == "lag_pp" else "（完成率÷时序进度）"
+    with st.form(f"rules-{chosen}"):
+        st.caption(
+            f"{rules.LIGHT_NAMES['green']}：{preset.band_text('green')}；"
+            f"{rules.LIGHT_NAMES['yellow']}：{preset.band_text('yellow')}；"
+            f"{rules.LIGHT_NAMES['red']}：{preset.band_text('red')}。{preset.start_text()}。"
         )
-        preset = rules.get_preset(chosen)
-        current = preset.thresholds() if chosen != info["name"] else info["thresholds"]
-        unit = "个百分点" if preset.measure == "lag_pp" else "（时序进度的倍数）"
-        green = st.text_input(f"绿灯阈值 {unit}", value=current["green"])
-        yellow = st.text_input(f"黄灯阈值 {unit}", value=current["yellow"])
+        green = st.text_input(f"绿灯阈值{unit}", value=current["green"])
+        yellow = st.text_input(f"黄灯阈值{unit}", value=current["yellow"])
         start_yellow = st.number_input(
             "逾期未开工几个月亮黄灯", 1, 24, int(current["start_yellow_months"])
         )
@@ -207,15 +222,11 @@ def viewing_form(actor: auth.User) -> None:
     allowed = accounts.anonymous_viewing()
     with st.form("viewing"):
         st.markdown("**查看权限**")
-        choice = st.radio(
-            "未登录的访问者",
-            [True, False],
-            index=0 if allowed else 1,
-            format_func=lambda v: "可以查看（内网）" if v else "必须登录才能查看",
-        )
+        choice = st.radio("未登录的访问者", VIEWING, index=0 if allowed else 1)
         submitted = st.form_submit_button("保存", icon=":material/save:")
     if submitted:
+        anonymous = choice == VIEWING[0]
         _attempt(
-            lambda: accounts.set_anonymous_viewing(actor, choice),
-            "已保存：未登录访问者" + ("可以查看。" if choice else "必须登录。"),
+            lambda: accounts.set_anonymous_viewing(actor, anonymous),
+            f"已保存：未登录的访问者{choice}。",
         )

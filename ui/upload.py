@@ -225,7 +225,12 @@ def history(version: str, user: auth.User) -> None:
         height=min(400, 38 + 35 * len(batches)),
         column_config={"文件名": st.column_config.TextColumn(width="large")},
     )
-    standing = {b["id"]: b for b in batches if not b["undone_at"]}
+    # what this account may undo (xzcore checks again): an admin anyone's, others their own
+    standing = {
+        b["id"]: b
+        for b in batches
+        if not b["undone_at"] and (user.is_admin or b["user_name"] == user.username)
+    }
     if not standing:
         return
     with st.container(border=True):

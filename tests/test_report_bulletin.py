@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import build
-from xzcore import metrics
+from xzcore import db, metrics
 from xzcore.errors import UnknownMonth
 from xzcore.period import Month
 from xzcore.report import bulletin, pdf, workbook
@@ -41,6 +41,12 @@ def test_a_district_behind_schedule_is_said_so(behind):
         "1-6月，全区2个重点建设项目累计完成投资0.08亿元，占年度计划的33.3%，"
         "落后时序进度16.7个百分点。其中6月完成投资0.01亿元。"
     )
+
+
+def test_only_the_demo_database_is_stamped_as_demo(behind, demo_db):
+    assert "示例数据" not in behind.stamp
+    with db.connect(demo_db, read_only=True) as con:
+        assert bulletin.gather(con, Month(2020, 8)).stamp.endswith("　示例数据")
 
 
 def test_lights_are_counted_against_last_month(behind):

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from xzcore import auth, db, history, ingest, metrics, settings, templates
+from xzcore import auth, db, demo, history, ingest, metrics, settings, templates
 from xzcore.errors import XZError
 from xzcore.evaluation import evaluate
 from xzcore.ingest.read import read
@@ -138,9 +138,7 @@ def rules_info(version: str) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def is_demo(version: str) -> bool:
-    return bool(
-        cursor().execute("SELECT count(*) FROM batches WHERE user_name = 'demo'").fetchone()[0]
-    )
+    return demo.is_demo(cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -340,6 +340,12 @@ UPLOADER = auth.User("demo", "示例数据", "office")
 ACCOUNTS_ADDED = dt.datetime(YEAR, 1, 20, 8)  # nominal, like the upload times below
 
 
+def is_demo(con) -> bool:
+    """Whether the database holds the demo's uploads (the pages and the report then say so)."""
+    found = con.execute("SELECT count(*) FROM batches WHERE user_name = ?", [UPLOADER.username])
+    return bool(found.fetchone()[0])
+
+
 def add_accounts(con) -> None:
     """The demo accounts, added by the command line (auth.SYSTEM) at a nominal time, and
     anonymous viewing switched on so that `make run` opens on the figures."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xzcore import evaluation, fmt, history, lagcharts, metrics, settings
+from xzcore import demo, evaluation, fmt, history, lagcharts, metrics, settings
 from xzcore.frame import GROUP_COLUMNS
 from xzcore.period import Month
 from xzcore.report.model import Bulletin, Column, Table
@@ -235,6 +235,8 @@ def gather(con, month: Month) -> Bulletin:
     red_flags, warnings = _evaluation_tables(result)
     mode = SCHEDULE_MODES[total["schedule_mode"]]
     stamp = f"数据截至{month.year}年{month.month}月底　时序进度：{mode}　亮灯规则：{preset.title}"
+    if demo.is_demo(con):
+        stamp += "　示例数据"
     paragraphs = (
         _overall(month, total, before),
         _lights(total, before, changes),

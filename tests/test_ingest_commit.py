@@ -172,6 +172,26 @@ def test_a_register_update_keeps_what_empty_cells_and_missing_columns_leave_and_
     assert dump(con, figures_only=True) == before
 
 
+def test_a_register_that_edits_one_project_and_adds_another_keeps_both_and_undo_removes_one(
+    con,
+):
+    load(con, fixture("register_gbk_title.csv"), "计划表.csv")
+    before = dump(con, figures_only=True)
+    both = csv(
+        "2020年计划表\n项目代码,项目名称,责任单位,年度计划投资\n"
+        "XZ2020-001,隆基乐叶年产5GW单晶组件项目,区发改局,200000\n"
+        "XZ2020-900,新建示范项目,区建设局,1000\n"
+    )
+    preview = ingest.prepare(con, both, "计划表调整.csv")
+    assert preview.counts() == {"new": 1, "changed": 1, "unchanged": 0}
+    batch = ingest.commit(con, preview, OFFICE)
+    units = "SELECT code, unit FROM projects WHERE code IN ('XZ2020-001', 'XZ2020-900') ORDER BY 1"
+    assert one(con, units) == [("XZ2020-001", "区发改局"), ("XZ2020-900", "区建设局")]
+    assert one(con, "SELECT count(*) FROM projects") == [(5,)]
+    ingest.undo(con, batch, OFFICE)
+    assert dump(con, figures_only=True) == before
+
+
 def test_undo_is_refused_while_a_later_batch_stands_on_the_same_rows(con):
     register = load(con, fixture("register_gbk_title.csv"), "计划表.csv")
     progress = csv("2020年8月\n项目代码,累计完成投资\nXZ2020-001,1000\n")

@@ -193,6 +193,11 @@ def _update_projects(con, batch, records: list[dict]) -> None:
 
 def _write_register(con, batch, year, rows) -> None:
     new = [r for r in rows if r.project_id is None]
+    # Edits first: _touch clears every project row this batch has touched so far, and would
+    # take a project this batch has just added with it.
+    edited = [r for r in rows if r not in new and set(r.changes) - {"plan", "targets"}]
+    if edited:
+        _update_projects(con, batch, [{"id": r.project_id} | r.write for r in edited])
     if new:
         ids = con.execute("SELECT nextval('project_id_seq') FROM range(?)", [len(new)]).fetchall()
         for r, (pid,) in zip(new, ids, strict=True):
@@ -202,9 +207,6 @@ def _write_register(con, batch, year, rows) -> None:
         with _registered(con, "incoming", incoming):
             fields = ", ".join(PROJECT_FIELDS)
             con.execute(f"INSERT INTO projects (id, {fields}) SELECT id, {fields} FROM incoming")
-    edited = [r for r in rows if r not in new and set(r.changes) - {"plan", "targets"}]
-    if edited:
-        _update_projects(con, batch, [{"id": r.project_id} | r.write for r in edited])
     plans = pa.table(
         {
             "project_id": pa.array([r.project_id for r in rows], pa.int32()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from tests.browser import settled
 from xzcore.demo import ACCOUNTS
 
 PASSWORDS = {username: password for username, password, *_ in ACCOUNTS}
@@ -28,3 +29,4 @@ def log_in_browser(page, url: str, username: str, password: str | None = None) -
     page.get_by_label("密码", exact=True).fill(password or PASSWORDS[username])
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text("当前用户：").first.wait_for(timeout=WAIT)
+    settled(page)

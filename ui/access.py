@@ -40,8 +40,13 @@ def _sso_user() -> auth.User | None:
     return user
 
 
+def _browser_token() -> str:
+    # read through a dict: AppTest's stand-in for the cookies answers .get() with a mock
+    return dict(st.context.cookies).get(COOKIE) or ""
+
+
 def current_user() -> auth.User | None:
-    token = st.session_state.get(_TOKEN) or st.context.cookies.get(COOKIE)
+    token = st.session_state.get(_TOKEN) or _browser_token()
     if token:
         user = accounts.session_user(token)
         if user is not None:
@@ -66,8 +71,8 @@ def write_cookie() -> None:
     two differ; the script is then sent on every run (not once) because a run that ends in a
     page switch may be replaced before the browser has executed it.
     """
-    pending = st.session_state.get(_TOKEN, "")
-    if pending == st.context.cookies.get(COOKIE, ""):
+    pending = st.session_state.get(_TOKEN) or ""
+    if pending == _browser_token():
         return
     age = SESSION_HOURS * 3600 if pending else 0
     # json.dumps quotes the token for JavaScript; the token itself is URL-safe base64.
@@ -127,7 +132,7 @@ def login_form() -> None:
 
 
 def logout() -> None:
-    token = st.session_state.pop(_TOKEN, None) or st.context.cookies.get(COOKIE)
+    token = st.session_state.pop(_TOKEN, None) or _browser_token()
     if token:
         accounts.logout(token)
     if sso_configured() and st.user.is_logged_in:

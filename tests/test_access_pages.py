@@ -118,3 +118,29 @@ def test_an_admin_adds_an_account_that_can_then_log_in_and_disabling_it_ends_its
     assert "已停用账号 zhang" in at.success[0].value
     zhang.run()  # the next click of the open session
     assert _menu(zhang) == MENUS[None]  # logged out: a visitor again
+
+
+def test_single_sign_on_is_offered_only_when_the_deployment_configures_it(database):
+    plain = _app()
+    plain.switch_page("pages/login.py").run()
+    assert "统一身份认证登录" not in [b.label for b in plain.button]
+    configured = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60)
+    configured.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "xiuzhou",
+        "client_secret": "secret",
+        "server_metadata_url": "https://sso.example.invalid/.well-known/openid-configuration",
+    }
+    configured.run().switch_page("pages/login.py").run()
+    assert not configured.exception
+    assert "统一身份认证登录" in [b.label for b in configured.button]
+
+
+def test_the_audit_log_filters_by_action_and_exports_what_it_shows(database):
+    at = _app("admin")
+    at.switch_page("pages/audit.py").run()
+    next(s for s in at.selectbox if s.label == "操作").set_value("login").run()
+    shown = at.dataframe[0].value
+    assert set(shown["操作"]) == {"登录"} and list(shown["用户名"]) == ["admin"]
+    assert [b.label for b in at.get("download_button")] == ["下载 CSV"]

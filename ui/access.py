@@ -30,7 +30,7 @@ def sso_configured() -> bool:
 
 
 def _sso_user() -> auth.User | None:
-    if not sso_configured() or not st.user.is_logged_in:
+    if not sso_configured() or not st.user.get("is_logged_in"):
         return None
     email = st.user.get("email")
     user = accounts.sso_user(email, st.user.get("name")) if email else None
@@ -135,7 +135,7 @@ def logout() -> None:
     token = st.session_state.pop(_TOKEN, None) or _browser_token()
     if token:
         accounts.logout(token)
-    if sso_configured() and st.user.is_logged_in:
+    if sso_configured() and st.user.get("is_logged_in"):
         st.session_state.pop(_SSO_SEEN, None)
         st.logout()
 

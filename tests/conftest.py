@@ -123,3 +123,16 @@ def demo_db(demo_template, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     shutil.copy(demo_template, path)
     return path
+
+
+@pytest.fixture
+def app_db(demo_template, tmp_path, monkeypatch) -> Path:
+    """A test's own copy of the demo database, which the pages under AppTest open (XZ_DB)."""
+    import streamlit as st
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    monkeypatch.setenv("XZ_DB", str(path))
+    # Cached figures are keyed on the data version, which is alike in every fresh copy.
+    st.cache_data.clear()
+    return path

@@ -3,10 +3,7 @@ decide who may view, and an account disabled while its session is open."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
@@ -23,15 +20,6 @@ MENUS = {
 }
 
 
-@pytest.fixture
-def database(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, path)
-    monkeypatch.setenv("XZ_DB", str(path))
-    st.cache_data.clear()
-    return path
-
-
 def _app(username: str | None = None) -> AppTest:
     at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
     return log_in(at, username) if username else at
@@ -46,14 +34,14 @@ def _button(at: AppTest, label: str):
 
 
 @pytest.mark.parametrize("username", list(MENUS), ids=[str(u) for u in MENUS])
-def test_each_role_is_offered_its_pages(database, username):
+def test_each_role_is_offered_its_pages(app_db, username):
     at = _app(username)
     assert not at.exception
     assert _menu(at) == MENUS[username]
 
 
 @pytest.mark.parametrize("page", ["pages/users.py", "pages/audit.py", "pages/rules.py"])
-def test_only_an_admin_opens_the_admin_pages(database, page):
+def test_only_an_admin_opens_the_admin_pages(app_db, page):
     for username in ("leader", "staff", "office"):
         at = _app(username)
         at.switch_page(page).run()
@@ -63,7 +51,7 @@ def test_only_an_admin_opens_the_admin_pages(database, page):
     assert not at.exception and not at.error
 
 
-def test_an_admin_changes_the_rule_and_the_audit_log_keeps_old_and_new(database):
+def test_an_admin_changes_the_rule_and_the_audit_log_keeps_old_and_new(app_db):
     at = _app("admin")
     at.switch_page("pages/rules.py").run()
     next(s for s in at.selectbox if s.label == "规则").set_value("yinchuan-2025").run()
@@ -72,7 +60,7 @@ def test_an_admin_changes_the_rule_and_the_audit_log_keeps_old_and_new(database)
     assert "已保存：银川市（2025）" in at.success[0].value
     at.switch_page("pages/overview.py").run()
     assert "亮灯规则：银川市（2025）" in at.caption[0].value
-    with db.connect(database) as con:
+    with db.connect(app_db) as con:
         assert settings.preset(con).name == "yinchuan-2025"
         changes = audit.query(con, action="settings")
     change = changes[changes["detail"].str.contains('"preset"')].iloc[0]
@@ -80,7 +68,7 @@ def test_an_admin_changes_the_rule_and_the_audit_log_keeps_old_and_new(database)
     assert '"old": null' in change["detail"] and '"new": "yinchuan-2025"' in change["detail"]
 
 
-def test_when_viewing_needs_a_login_a_visitor_gets_the_login_form_everywhere(database):
+def test_when_viewing_needs_a_login_a_visitor_gets_the_login_form_everywhere(app_db):
     at = _app("admin")
     at.switch_page("pages/rules.py").run()
     next(r for r in at.radio if r.label == "未登录的访问者").set_value("必须登录才能查看")
@@ -95,7 +83,7 @@ def test_when_viewing_needs_a_login_a_visitor_gets_the_login_form_everywhere(dat
 
 
 def test_an_admin_adds_an_account_that_can_then_log_in_and_disabling_it_ends_its_session(
-    database,
+    app_db,
 ):
     at = _app("admin")
     at.switch_page("pages/users.py").run()
@@ -120,7 +108,7 @@ def test_an_admin_adds_an_account_that_can_then_log_in_and_disabling_it_ends_its
     assert _menu(zhang) == MENUS[None]  # logged out: a visitor again
 
 
-def test_single_sign_on_is_offered_only_when_the_deployment_configures_it(database):
+def test_single_sign_on_is_offered_only_when_the_deployment_configures_it(app_db):
     plain = _app()
     plain.switch_page("pages/login.py").run()
     assert "统一身份认证登录" not in [b.label for b in plain.button]
@@ -137,7 +125,7 @@ def test_single_sign_on_is_offered_only_when_the_deployment_configures_it(databa
     assert "统一身份认证登录" in [b.label for b in configured.button]
 
 
-def test_the_audit_log_filters_by_action_and_exports_what_it_shows(database):
+def test_the_audit_log_filters_by_action_and_exports_what_it_shows(app_db):
     at = _app("admin")
     at.switch_page("pages/audit.py").run()
     next(s for s in at.selectbox if s.label == "操作").set_value("login").run()

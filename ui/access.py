@@ -13,7 +13,7 @@ import json
 import streamlit as st
 
 from ui import accounts
-from xzcore import auth
+from xzcore import auth, tables
 
 COOKIE = "xz_session"
 SESSION_HOURS = 12
@@ -145,9 +145,10 @@ def sidebar(user: auth.User | None) -> None:
         if user is None:
             st.caption("未登录：只能查看。上传数据请先登录。")
             return
-        st.caption(f"当前用户：{auth.ROLE_NAMES[user.role]} · {user.display_name}")
+        name = tables.literal(user.display_name)  # from an admin or the SSO provider: as typed
+        st.caption(f"当前用户：{auth.ROLE_NAMES[user.role]} · {name}")
         if user.units:
-            st.caption("负责单位：" + "、".join(user.units))
+            st.caption("负责单位：" + tables.literal("、".join(user.units)))
         st.button("退出登录", on_click=logout, icon=":material/logout:", key="logout")
 
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import data, shell, upload
-from xzcore import ingest
+from xzcore import ingest, tables
 from xzcore.ingest import export
 
 user = shell.page(need="upload")
@@ -31,7 +31,8 @@ def _show(file) -> None:
             if month:
                 preview = data.preview(version, raw, file.name, month, sheet, user)
     except ingest.UnreadableFile as exc:
-        st.error(f"无法读取“{file.name}”：{exc}", icon=":material/error:")
+        reason = tables.literal(f"无法读取“{file.name}”：{exc}")  # the file's own name, as typed
+        st.error(reason, icon=":material/error:")
         return
     upload.summary(preview, chosen_period=month is not None)
     upload.problems(preview)

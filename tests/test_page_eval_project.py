@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
+from tests.markdown import shown as _plain  # text the page escaped for Markdown
 from xzcore import db, history
 from xzcore.evaluation import evaluate
 from xzcore.period import Month
@@ -43,11 +42,6 @@ def page(demo_db, monkeypatch):
         return at
 
     return run
-
-
-def _plain(markdown: str) -> str:
-    """Text the page escaped for Markdown (st.table cells, subheaders), as it shows."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _lists(at: AppTest) -> list:

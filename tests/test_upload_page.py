@@ -1,36 +1,25 @@
 """The upload page under AppTest: preview, problems, the month question, commit, undo.
 
 AppTest simulates uploads (FileUploader.set_value); each test works on its own copy of a demo
-database, opened read-write by the page exactly as under `streamlit run`.
+app_db, opened read-write by the page exactly as under `streamlit run`.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
 
 import duckdb
 import pytest
-import streamlit as st
 from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.logins import log_in
+from tests.markdown import shown
 from tests.reports import september
 from xzcore import db, ingest
 
 CSV = "text/csv"
-
-
-@pytest.fixture
-def database(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, path)
-    monkeypatch.setenv("XZ_DB", str(path))
-    # Cached figures are keyed on the data version, which is alike in every fresh copy.
-    st.cache_data.clear()
-    return path
 
 
 def open_page(path: str = "pages/upload.py", username: str = "office") -> AppTest:
@@ -62,7 +51,7 @@ def batch_count(path) -> int:
     return db.connect(path).execute("SELECT count(*) FROM batches").fetchone()[0]
 
 
-def test_the_page_lists_the_history_and_offers_both_templates(database):
+def test_the_page_lists_the_history_and_offers_both_templates(app_db):
     at = open_page()
     assert at.title[0].value == "上传数据"
     history = table(at, "批次")
@@ -82,10 +71,10 @@ def test_the_page_lists_the_history_and_offers_both_templates(database):
     assert labels == ["项目计划表模板", "月度进展月报模板（2020-09）"]
 
 
-def test_a_consistent_report_commits_and_the_overview_shows_its_month(database):
-    report, expected = september(database)
+def test_a_consistent_report_commits_and_the_overview_shows_its_month(app_db):
+    report, expected = september(app_db)
     at = upload(open_page(), "重点项目月报.csv", report)
-    text = " ".join(m.value for m in at.markdown)
+    text = shown(" ".join(m.value for m in at.markdown))
     assert "月度进展月报" in text and "2020年1-9月" in text and "依据标题 2020-9" in text
     assert metrics(at) == {"新增": "3", "变更": "0", "不变": "0", "错误": "0", "警告": "0"}
     rows = table(at, "行号")
@@ -93,7 +82,7 @@ def test_a_consistent_report_commits_and_the_overview_shows_its_month(database):
     assert list(rows["处理"]) == ["新增"] * 3
     button(at, "确认导入").click().run()
     assert not at.exception
-    assert "已导入：批次#10" in at.success[0].value
+    assert "已导入：批次#10" in shown(at.success[0].value)
     assert not at.file_uploader[0].value  # a fresh, empty uploader for the next file
     newest = table(at, "批次").iloc[0]
     assert (newest["批次"], newest["年月"], newest["行数"], newest["上传人"]) == (
@@ -107,15 +96,15 @@ def test_a_consistent_report_commits_and_the_overview_shows_its_month(database):
     assert at.selectbox[0].options[-1] == "2020年1-9月"
 
 
-def test_undo_puts_the_month_back_and_a_refused_undo_says_why(database):
-    report, _ = september(database)
+def test_undo_puts_the_month_back_and_a_refused_undo_says_why(app_db):
+    report, _ = september(app_db)
     at = upload(open_page(username="admin"), "月报.csv", report)  # admin: anyone's batch
     button(at, "确认导入").click().run()
     assert at.selectbox[0].value == 10  # the newest standing batch is offered first
     assert button(at, "撤销该批次").disabled  # not before it is confirmed
     at.checkbox[0].check().run()
     button(at, "撤销该批次").click().run()
-    assert "已撤销批次#10" in at.success[0].value
+    assert "已撤销批次#10" in shown(at.success[0].value)
     assert table(at, "批次").iloc[0]["状态"] == "已撤销"
     at.selectbox[0].select(1).run()
     at.checkbox[0].check().run()
@@ -125,8 +114,8 @@ def test_undo_puts_the_month_back_and_a_refused_undo_says_why(database):
     assert at.selectbox[0].options[-1] == "2020年1-8月"
 
 
-def test_errors_are_listed_with_row_and_column_and_block_the_commit(database):
-    before = batch_count(database)
+def test_errors_are_listed_with_row_and_column_and_block_the_commit(app_db):
+    before = batch_count(app_db)
     bad = (
         "秀洲区重点项目2020年1-9月进展情况\r\n项目代码,项目名称,本月完成投资（万元）,"
         "年初至报告期累计完成投资（万元）\r\nXZ2020-001,隆基乐叶年产5GW单晶组件项目,10,20\r\n"
@@ -147,7 +136,7 @@ def test_errors_are_listed_with_row_and_column_and_block_the_commit(database):
     assert button(at, "确认导入").disabled
     assert f"有 {len(problems)} 处错误" in " ".join(c.value for c in at.caption)
     assert "下载错误清单（Excel）" in [b.label for b in at.download_button]
-    assert batch_count(database) == before
+    assert batch_count(app_db) == before
 
 
 @pytest.mark.parametrize(
@@ -158,19 +147,17 @@ def test_errors_are_listed_with_row_and_column_and_block_the_commit(database):
         ("月报.csv", "随便写的一段话\n没有表头".encode(), "没有找到表格"),
     ],
 )
-def test_an_unreadable_file_gets_a_chinese_message_and_changes_nothing(
-    database, name, data, message
-):
-    before = batch_count(database)
+def test_an_unreadable_file_gets_a_chinese_message_and_changes_nothing(app_db, name, data, message):
+    before = batch_count(app_db)
     at = upload(open_page(), name, data)
-    assert message in at.error[0].value
+    assert message in shown(at.error[0].value)
     assert not [b for b in at.button if b.label == "确认导入"]
     assert table(at, "批次").shape[0] == 9  # the history is still there
-    assert batch_count(database) == before
+    assert batch_count(app_db) == before
 
 
-def test_a_report_without_a_month_asks_for_one(database):
-    report, _ = september(database)
+def test_a_report_without_a_month_asks_for_one(app_db):
+    report, _ = september(app_db)
     undated = report.decode("gbk").replace("2020年1-9月", "").encode("gbk")
     at = upload(open_page(), "进展月报.csv", undated)
     month = next(s for s in at.selectbox if s.label == "报告月份")
@@ -181,7 +168,7 @@ def test_a_report_without_a_month_asks_for_one(database):
     assert "由你选择" in " ".join(m.value for m in at.markdown)
 
 
-def test_warnings_must_be_accepted_before_the_commit(database):
+def test_warnings_must_be_accepted_before_the_commit(app_db):
     lower = (
         "秀洲区重点项目2020年1-9月进展情况\r\n项目代码,项目名称,累计完成投资（万元）\r\n"
         "XZ2020-001,隆基乐叶年产5GW单晶组件项目,1000\r\n"
@@ -192,11 +179,11 @@ def test_warnings_must_be_accepted_before_the_commit(database):
     assert button(at, "确认导入").disabled
     next(c for c in at.checkbox if "警告" in c.label).check().run()
     button(at, "确认导入").click().run()
-    assert "已导入：批次#10" in at.success[0].value
+    assert "已导入：批次#10" in shown(at.success[0].value)
 
 
-def test_a_workbook_with_several_sheets_offers_a_sheet_selector(database):
-    report, _ = september(database)
+def test_a_workbook_with_several_sheets_offers_a_sheet_selector(app_db):
+    report, _ = september(app_db)
     book = Workbook()
     book.active.title = "填表说明"
     book.active["A1"] = "请在“9月”工作表填写"
@@ -209,43 +196,45 @@ def test_a_workbook_with_several_sheets_offers_a_sheet_selector(database):
     at = upload(open_page(), "月报.xlsx", out.getvalue(), xlsx)
     chooser = next(s for s in at.selectbox if s.label.startswith("工作表"))
     assert chooser.options == ["自动识别", "填表说明", "9月"]
-    assert "工作表“9月”" in " ".join(m.value for m in at.markdown)
+    assert "工作表“9月”" in shown(" ".join(m.value for m in at.markdown))
     assert metrics(at)["新增"] == "3"
     chooser.select("填表说明").run()
     assert "没有找到表格" in at.error[0].value
 
 
-def test_a_failed_write_is_one_chinese_line_and_the_page_carries_on(database, monkeypatch):
+def test_a_failed_write_is_one_chinese_line_and_the_page_carries_on(app_db, monkeypatch):
     def refuse(*args, **kwargs):
         raise duckdb.TransactionException("Conflict on tuple deletion!\nmore detail")
 
     monkeypatch.setattr(ingest, "commit", refuse)
-    report, _ = september(database)
+    report, _ = september(app_db)
     at = upload(open_page(), "月报.csv", report)
     button(at, "确认导入").click().run()
     assert not at.exception
-    assert at.error[0].value == "写入数据库失败，没有做任何改动（Conflict on tuple deletion!）"
+    assert (
+        shown(at.error[0].value) == "写入数据库失败，没有做任何改动（Conflict on tuple deletion!）"
+    )
     assert table(at, "批次").shape[0] == 9
 
 
-def test_the_uploader_is_the_logged_in_account(database):
+def test_the_uploader_is_the_logged_in_account(app_db):
     at = open_page()
     assert "上传人：区重点办（示例）（区重点办）" in [c.value for c in at.caption][1]
     assert not at.text_input  # no name to type: the account is the uploader
 
 
-def test_a_unit_staff_member_sees_other_units_rows_refused_before_committing(database):
-    report, _ = september(database)  # three projects, none of 王江泾镇
+def test_a_unit_staff_member_sees_other_units_rows_refused_before_committing(app_db):
+    report, _ = september(app_db)  # three projects, none of 王江泾镇
     at = upload(open_page(username="staff"), "月报.csv", report)
     assert "可修改：王江泾镇人民政府的项目" in " ".join(c.value for c in at.caption)
     problems = table(at, "行号")
     assert button(at, "确认导入").disabled
     refused = [p for p in problems["说明"] if "不属于您负责的单位" in p]
     assert refused, list(problems["说明"])
-    assert batch_count(database) == 9
+    assert batch_count(app_db) == 9
 
 
-def test_anonymous_and_viewer_get_no_upload_page(database):
+def test_anonymous_and_viewer_get_no_upload_page(app_db):
     anonymous = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
     anonymous.switch_page("pages/upload.py").run()  # a link to it: the login form instead
     assert not anonymous.file_uploader

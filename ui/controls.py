@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui import data
+from xzcore import charts, tables
 from xzcore.rules import LIGHT_NAMES, SCHEDULE_MODES
 
 FILTERS = {
@@ -174,8 +175,8 @@ def header(title: str, view: View, version: str) -> None:
         f"数据截至 {month_label(view.month)}　·　时序进度：{SCHEDULE_MODES[info['mode']]}"
         f"　·　亮灯规则：{info['title']}"
     )
-    if view.filters:
-        stamp += "　·　" + describe_filters(view)
+    if view.filters:  # values from the URL (and the database): Markdown in them stays text
+        stamp += "　·　" + tables.literal(describe_filters(view))
     if data.is_demo(version):
         stamp += "　·　**示例数据**"
     st.caption(stamp, help=f"亮灯规则来源：{info['source']}")
@@ -195,8 +196,8 @@ def filter_to(column: str, chart_key: str, axis: str = "y") -> None:
     `axis` is where the group's name is: "y" for horizontal bars, "x" for columns.
     """
     points = st.session_state[chart_key].selection.points
-    if points:
-        _remember(column, [str(points[0][axis])])
+    if points:  # the label is the group's name as charts.escape() wrote it for Plotly
+        _remember(column, [charts.unescape(str(points[0][axis]))])
 
 
 def open_project(chart_key: str) -> None:

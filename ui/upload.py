@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import data
-from xzcore import auth, ingest, templates
+from xzcore import auth, ingest, tables, templates
 from xzcore.errors import XZError
 from xzcore.ingest import export
 
@@ -23,8 +23,8 @@ _ROUND = "upload_round"  # a new uploader key after a commit leaves the uploader
 def flash() -> None:
     """The outcome of the last commit or undo, said once after the page reran."""
     message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    if message:  # it names the uploaded file: shown as typed, never as Markdown
+        st.success(tables.literal(message), icon=":material/check_circle:")
 
 
 def _done(message: str) -> None:
@@ -35,7 +35,8 @@ def _done(message: str) -> None:
 def uploader(user: auth.User) -> None:
     """Who uploads: the logged-in account; a unit's staff may only change their units' projects."""
     scope = "、".join(user.units) if user.role == "staff" else "全部责任单位"
-    st.caption(f"上传人：{user.label}　　可修改：{scope}的项目")
+    # a display name (an admin's or the single sign-on's) and unit names are shown as typed
+    st.caption(f"上传人：{tables.literal(user.label)}　　可修改：{tables.literal(scope)}的项目")
 
 
 def template_buttons(version: str) -> None:
@@ -99,10 +100,14 @@ def ask_period(preview: ingest.Preview, version: str, file_id: str) -> str | Non
 def summary(preview: ingest.Preview, chosen_period: bool) -> None:
     parsed = preview.parsed
     kind = ingest.KINDS.get(parsed.kind, "无法识别")
-    sources = "、".join(f"{k} {v}" for k, v in parsed.period_sources.items())
-    origin = "由你选择" if chosen_period else f"依据{sources}" if sources else "来源不明"
+    # Sources quote the file's headers and title, a sheet has the name the office gave it:
+    # both shown as typed.
+    sources = tables.literal("、".join(f"{k} {v}" for k, v in parsed.period_sources.items()))
+    origin = (
+        "由你选择" if chosen_period else f"依据{sources}" if parsed.period_sources else "来源不明"
+    )
     # A CSV is one sheet named after the file: only a workbook's sheet is worth naming.
-    sheet = "" if parsed.sheet == parsed.file_name else f"工作表“{parsed.sheet}”，"
+    sheet = "" if parsed.sheet == parsed.file_name else f"工作表“{tables.literal(parsed.sheet)}”，"
     st.markdown(
         f"**类型**：{kind}　　**报告期**：{export.period_text(parsed)}（{origin}）　　"
         f"**表头**：{sheet}第 {parsed.header_row} 行"
@@ -121,7 +126,7 @@ def summary(preview: ingest.Preview, chosen_period: bool) -> None:
     ):
         st.dataframe(export.columns_table(parsed), hide_index=True, width="stretch")
         if parsed.ignored:
-            st.caption("未使用的列：" + "、".join(parsed.ignored))
+            st.caption("未使用的列：" + tables.literal("、".join(parsed.ignored)))
 
 
 def _styled(table: pd.DataFrame):
@@ -199,7 +204,7 @@ def commit(preview: ingest.Preview, user: auth.User, file_id: str) -> None:
         batch = data.commit(preview, user, accept_warnings=accepted)
     except XZError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(tables.literal(str(exc)))  # a refusal names the file's rows and projects
         return
     bar.progress(100, text="导入完成")
     st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
@@ -246,6 +251,6 @@ def history(version: str, user: auth.User) -> None:
             try:
                 data.undo(chosen, user)
             except XZError as exc:
-                st.error(f"未撤销：{exc}")
+                st.error(f"未撤销：{tables.literal(str(exc))}")
                 return
             _done(f"已撤销批次#{chosen}（{standing[chosen]['file_name']}），各页面已恢复。")

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Source Han Sans SC, sans-serif"
 LIGHT_COLORS = {"green": "#2e9d4f", "yellow": "#e0a800", "red": "#c0392b"}
 SCHEDULE_COLOR = "#c0392b"
 BAR_COLOR = "#2f6db5"
+
+
+def escape(text) -> str:
+    """Text from the database (names, units, townships, reasons) for a figure, shown as typed.
+
+    Plotly draws <b>, <i>, <br>, <a href> … in tick labels, hovers, legends and annotations, and
+    turns &lt; &gt; &amp; back into characters, but not &quot;: quotes are left as they are.
+    """
+    return html.escape(str(text), quote=False)
+
+
+def unescape(label: str) -> str:
+    """The database text of a label escape() made, as a chart's click event hands it back."""
+    return html.unescape(label)
 
 
 def layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -36,7 +52,7 @@ def completion_by_group(groups: list[dict], schedule: float | None, title: str) 
     fig = go.Figure(
         go.Bar(
             x=[g["completion_rate"] * 100 for g in rows],
-            y=[str(g["key"]) for g in rows],
+            y=[escape(g["key"]) for g in rows],
             orientation="h",
             marker_color=[_lag_color(g["lag_pp"]) for g in rows],
             text=[f"{g['completion_rate'] * 100:.1f}%" for g in rows],
@@ -118,7 +134,7 @@ def lights_by_group(groups: list[dict], title: str) -> go.Figure:
     fig = go.Figure()
     for light, name in (("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯")):
         fig.add_bar(
-            y=[str(g["key"]) for g in rows],
+            y=[escape(g["key"]) for g in rows],
             x=[g["lights"][light] for g in rows],
             orientation="h",
             name=name,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 
-from xzcore.charts import LIGHT_COLORS, SCHEDULE_COLOR, layout
+from xzcore.charts import LIGHT_COLORS, SCHEDULE_COLOR, escape, layout
 from xzcore.rules import LIGHT_NAMES, Preset
 from xzcore.tables import LIGHT_MARKS
 
@@ -65,7 +63,7 @@ def lag_scatter(status: pd.DataFrame, schedule: float, preset: Preset, title: st
             # back in a selection event as {"0": id} rather than [id]
             customdata=[[int(i)] for i in part["id"]],
             text=[
-                f"<b>{html.escape(n)}</b><br>{html.escape(u or '')}<br>{html.escape(r)}"
+                f"<b>{escape(n)}</b><br>{escape(u or '')}<br>{escape(r)}"
                 for n, u, r in zip(part.name, part.unit, part.reason, strict=True)
             ],
             hovertemplate="%{text}<extra></extra>",
@@ -109,8 +107,8 @@ def light_heatmap(history: pd.DataFrame, title: str) -> go.Figure:
         go.Heatmap(
             z=z,
             x=[f"{m}月" for m in grid.columns],
-            y=[html.escape(names[i]) for i in grid.index],
-            customdata=reasons.fillna("未亮灯").map(html.escape).to_numpy(),
+            y=[escape(names[i]) for i in grid.index],
+            customdata=reasons.fillna("未亮灯").map(escape).to_numpy(),
             # the light's word in each cell too: not colour alone
             text=grid.apply(lambda col: col.map(_CELL_WORDS)).fillna("").to_numpy(),
             texttemplate="%{text}",

@@ -8,14 +8,13 @@ layer can be given (an address template of the deployment's own tile server).
 from __future__ import annotations
 
 import csv
-import html
 import json
 from functools import cache
 from pathlib import Path
 
 import plotly.graph_objects as go
 
-from xzcore.charts import FONT, LIGHT_COLORS
+from xzcore.charts import FONT, LIGHT_COLORS, escape
 from xzcore.rules import LIGHT_NAMES
 
 GEO_DIR = Path(__file__).resolve().parents[1] / "data" / "geo"
@@ -152,7 +151,7 @@ def light_map(
                 "opacity": 0.25,
             },
             text=[
-                f"{t['key']}　{LIGHT_NAMES[t['light']]}<br>项目 {t['projects']} 个，完成率 "
+                f"{escape(t['key'])}　{LIGHT_NAMES[t['light']]}<br>项目 {t['projects']} 个，完成率 "
                 f"{(t['completion_rate'] or 0) * 100:.1f}%<br>{_lag_words(t['lag_pp'])}"
                 for t in placed
             ],
@@ -203,7 +202,7 @@ def _project_hover(p: dict) -> str:
     rate_text = "—" if rate is None or rate != rate else f"{rate * 100:.1f}%"
     return (
         # names come from uploads: escaped, so a name like <b>x</b> shows as typed
-        f"<b>{html.escape(p['name'])}</b><br>{html.escape(p['unit'] or '')}"
+        f"<b>{escape(p['name'])}</b><br>{escape(p['unit'] or '')}"
         f"<br>完成率 {rate_text}，{_lag_words(p['lag_pp'])}"
-        f"<br>{LIGHT_NAMES[p['light']]}：{html.escape(p['reason'])}"
+        f"<br>{LIGHT_NAMES[p['light']]}：{escape(p['reason'])}"
     )

@@ -454,3 +454,17 @@ def test_a_unit_staff_member_sees_units_and_a_refused_undo_as_typed(app, loaded)
     assert "不能撤销" in refusal
     assert_literal(refusal, renamed["name"])
     assert_literal(refusal, TAGS)
+
+
+def test_admin_messages_name_accounts_as_typed(app):
+    name = "__新账号__"  # a valid user name: \w takes the underscore
+    at = _open("pages/users.py", username=hostile.USERNAME)
+    for attempt in range(2):  # added, then refused as taken
+        fields = {t.label: t for t in at.text_input}
+        fields["用户名"].input(name)
+        fields["初始密码（至少 8 位）"].input(hostile.PASSWORD)
+        next(s for s in at.selectbox if s.label == "角色").set_value("office")
+        _button(at, "新增").click().run()
+        assert not at.exception, at.exception
+        message = (at.error if attempt else at.success)[0].value
+        assert_literal(message, name)

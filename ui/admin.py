@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import accounts, data, table_download
-from xzcore import audit, auth, rules
+from xzcore import audit, auth, rules, tables
 from xzcore.errors import XZError
 
 _DONE = "admin_done"
@@ -31,15 +31,15 @@ def _done(message: str) -> None:
 
 def flash() -> None:
     message = st.session_state.pop(_DONE, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    if message:  # it names accounts: a user name may hold _ and __, which Markdown would eat
+        st.success(tables.literal(message), icon=":material/check_circle:")
 
 
 def _attempt(action, success: str) -> None:
     try:
         action()
     except XZError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(tables.literal(str(exc)), icon=":material/error:")  # quotes what was typed
         return
     _done(success)
 

@@ -399,6 +399,23 @@ def test_the_upload_preview_and_the_commit_message_show_file_text_as_typed(app, 
     assert_literal(at.success[0].value, name)
 
 
+def test_a_workbook_sheet_is_named_as_typed(app, loaded):
+    sheet = "__粗体__ _斜体_ <b>表<b> `码`"  # as Excel allows: ≤ 31, none of []:*?/\
+    book = openpyxl.Workbook()
+    book.active.title = sheet
+    rows = [["2020年1-9月进展情况"], ["项目代码", "项目名称", "累计完成投资（万元）"],
+            [loaded.added["code"], loaded.added["name"], 1100]]  # fmt: skip
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = _open("pages/upload.py", username=hostile.USERNAME)
+    at.file_uploader[0].set_value(("9月.xlsx", out.getvalue(), kind)).run()
+    assert not at.exception, at.exception
+    assert_literal(next(m.value for m in at.markdown if "**报告期**" in m.value), sheet)
+
+
 def test_an_unreadable_file_is_named_as_typed(app):
     name = f"{IMG}{MARKDOWN.replace('/', '')}.csv"
     at = _upload(_open("pages/upload.py", username=hostile.USERNAME), name, b"\x00\x01\x02")

@@ -24,8 +24,7 @@ MARKDOWN = "**粗体** _斜体_ [链接](http://x) :red[红字] $x^2$"
 TAGS = '<b>粗</b><br><a href="http://x">链</a>'  # what Plotly draws in a label
 HYPERLINK = '=HYPERLINK("http://x","点我")'
 PLUS, MINUS, AT = "+1+1", "-2+3", "@SUM(A1)"
-FORMULAS = (HYPERLINK, PLUS, MINUS, AT)
-MARKUP = (SCRIPT, IMG, MARKDOWN, TAGS)
+FORMULAS = (HYPERLINK, PLUS, MINUS, AT)  # what a spreadsheet would run
 
 # The renamed project keeps its code (that is how the register finds it).
 RENAMED = {
@@ -75,11 +74,6 @@ class Loaded:
     renamed: dict  # every text field of the renamed project, code and id included
     added: dict
     user: auth.User
-
-    def texts(self) -> set[str]:
-        """Every hostile text the upload put into the database."""
-        notes = (*RENAMED_NOTES.values(), *ADDED_NOTES.values())
-        return {v for v in (*RENAMED.values(), *ADDED.values(), *notes)}
 
 
 def csv_file(title: str | None, header: list[str], rows: list[list]) -> bytes:

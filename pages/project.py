@@ -70,10 +70,11 @@ st.divider()
 st.subheader(tables.literal(register["name"]), anchor=False)
 st.caption("　·　".join(tables.literal(register[k]) for k in ("code", "tier", "unit", "township")))
 
-with st.container(horizontal=True, gap="small"):  # wraps two a row on a phone
-    st.metric("总投资", fmt.money(register["total_investment"]), width=165)
-    st.metric("本年度计划投资", fmt.money(record["plan_wan"]), width=165)
-    st.metric(f"1-{now['month_no']}月累计完成", fmt.money(now["ytd"]), width=165)
+MONEY_WIDTH = 240  # px: "12,345.67万元" whole, never cut to "12,345…"
+with st.container(horizontal=True, gap="small"):  # wraps on a phone
+    st.metric("总投资", fmt.money(register["total_investment"]), width=MONEY_WIDTH)
+    st.metric("本年度计划投资", fmt.money(record["plan_wan"]), width=MONEY_WIDTH)
+    st.metric(f"1-{now['month_no']}月累计完成", fmt.money(now["ytd"]), width=MONEY_WIDTH)
     st.metric(
         "完成率",
         fmt.percent(now["completion_rate"]),

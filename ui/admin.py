@@ -25,8 +25,7 @@ AUDIT_COLUMNS = {
 
 def _done(message: str) -> None:
     st.session_state[_DONE] = message
-    st.cache_data.clear()  # the rules and the data version feed every cached figure
-    st.rerun()
+    st.rerun()  # a settings change changes the data version: every cached figure is redone
 
 
 def flash() -> None:

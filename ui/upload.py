@@ -230,11 +230,10 @@ def history(version: str, user: auth.User) -> None:
         height=min(400, 38 + 35 * len(batches)),
         column_config={"文件名": st.column_config.TextColumn(width="large")},
     )
-    # what this account may undo (xzcore checks again): an admin anyone's, others their own
-    standing = {
+    standing = {  # offered: what this account may undo (xzcore checks again)
         b["id"]: b
         for b in batches
-        if not b["undone_at"] and (user.is_admin or b["user_name"] == user.username)
+        if not b["undone_at"] and ingest.undoable_by(user, b["user_name"])
     }
     if not standing:
         return

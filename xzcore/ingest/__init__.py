@@ -16,7 +16,7 @@ from xzcore.ingest.commit import ValidationFailed, commit
 from xzcore.ingest.parse import Parsed, Problem, parse
 from xzcore.ingest.plan import LABELS, Preview, build
 from xzcore.ingest.read import FileTooLarge, UnreadableFile, max_rows, max_upload_mb
-from xzcore.ingest.revert import undo
+from xzcore.ingest.revert import undo, undoable_by
 from xzcore.period import Month
 
 KINDS = {"register": "项目计划表", "progress": "月度进展月报"}
@@ -84,4 +84,5 @@ __all__ = [
     "max_upload_mb",
     "prepare",
     "undo",
+    "undoable_by",
 ]

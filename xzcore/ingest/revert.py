@@ -10,11 +10,17 @@ from xzcore.ingest.commit import TABLES, ValidationFailed, refresh_lights, touch
 from xzcore.ingest.values import fold
 
 
+def undoable_by(user: User, owner: str) -> bool:
+    """Whether the user may undo a batch this owner imported: admins anyone's, others their own
+    (staff are further held to their units when they try)."""
+    return user.is_admin or owner == user.username
+
+
 def _may_undo(con, batch: int, owner: str, user: User) -> None:
     """Admins undo anyone's batch; others only their own, and staff only within their units."""
     if user.is_admin:
         return
-    if owner != user.username:
+    if not undoable_by(user, owner):
         message = f"批次#{batch}由 {owner} 导入，{ROLE_NAMES[user.role]}只能撤销自己导入的批次"
         raise deny(con, user, "undo", message, {"batch": batch})
     if user.role != "staff":

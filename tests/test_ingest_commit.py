@@ -71,7 +71,7 @@ def test_the_same_month_loaded_twice_or_from_its_xlsx_twin_gives_the_same_tables
     once = dump(con, figures_only=True)
     again = ingest.prepare(con, fixture(GBK), GBK)
     assert again.counts() == {"new": 0, "changed": 0, "unchanged": 4}
-    ingest.commit(con, again, OFFICE, accept_warnings=True)  # “同一文件已导入过”
+    ingest.commit(con, again, OFFICE, accept_warnings=True, reason="重传")  # “同一文件已导入过”
     assert dump(con, figures_only=True) == once
     twin = files.progress_xlsx(tmp_path / "8月.xlsx").read_bytes()
     assert ingest.prepare(con, twin, "8月.xlsx").counts() == {

@@ -140,10 +140,24 @@ def test_cumulative_below_july_is_a_warning_refused_until_accepted(july):
         "第一条：第4行「累计完成投资」：累计完成 250 低于上月累计 300"
     )
     preview = ingest.prepare(july, data, "月报.csv")
-    ingest.commit(july, preview, OFFICE, accept_warnings=True)
+    before = dump(july)
+    for blank in (None, "  "):  # 核实性审核: accepting a warning takes a reason
+        with pytest.raises(ingest.ValidationFailed, match=r"^确认警告需填写理由"):
+            ingest.commit(july, preview, OFFICE, accept_warnings=True, reason=blank)
+    assert dump(july) == before
+    batch = ingest.commit(
+        july, preview, OFFICE, accept_warnings=True, reason="项目部核减了7月多报的50万元"
+    )
     assert july.execute(
         "SELECT project_id, amount, ytd FROM progress WHERE month = 8 ORDER BY 1"
     ).fetchall() == [(2, Decimal(-50), Decimal(250)), (4, Decimal(100), Decimal(900))]
+    assert july.execute("SELECT reason FROM batches WHERE id = ?", [batch]).fetchone() == (
+        "项目部核减了7月多报的50万元",
+    )
+    detail = july.execute(
+        "SELECT detail->>'reason' FROM audit_log WHERE action = 'commit' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert detail == ("项目部核减了7月多报的50万元",)
 
 
 @pytest.mark.parametrize(
@@ -251,7 +265,8 @@ def test_a_name_that_differs_from_the_register_is_a_warning(july):
     assert found == [
         ("warning", 4, "项目名称", "名称与计划表不一致：计划表为“隆基乐叶年产5GW单晶组件项目”")
     ]
-    ingest.commit(july, ingest.prepare(july, data, "月报.csv"), OFFICE, accept_warnings=True)
+    preview = ingest.prepare(july, data, "月报.csv")
+    ingest.commit(july, preview, OFFICE, accept_warnings=True, reason="简称，已核对")
     assert july.execute("SELECT name FROM projects WHERE id = 1").fetchone() == (
         "隆基乐叶年产5GW单晶组件项目",
     )

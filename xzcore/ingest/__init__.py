@@ -11,15 +11,20 @@ from __future__ import annotations
 
 from xzcore import audit
 from xzcore.auth.roles import User, enforce
-from xzcore.ingest import scope
+from xzcore.ingest import mappings, scope
 from xzcore.ingest.commit import ValidationFailed, commit
 from xzcore.ingest.parse import Parsed, Problem, parse
-from xzcore.ingest.plan import LABELS, Preview, build
+from xzcore.ingest.plan import build
 from xzcore.ingest.read import FileTooLarge, UnreadableFile, max_rows, max_upload_mb
 from xzcore.ingest.revert import undo, undoable_by
+from xzcore.ingest.rows import LABELS, Preview
 from xzcore.period import Month
 
-KINDS = {"register": "项目计划表", "progress": "月度进展月报"}
+KINDS = {
+    "register": "项目计划表",
+    "progress": "月度进展月报",
+    "combined": "进展情况表（计划+月报）",
+}
 
 
 def prepare(
@@ -29,21 +34,28 @@ def prepare(
     month: Month | None = None,
     sheet=None,
     user: User | None = None,
+    *,
+    convert_yuan: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> Preview:
     """Parse the file and lay it against the database: what would change, and every problem.
 
     Given a user (who must be allowed to upload), rows outside a staff member's units become
-    errors, and the upload goes to the audit log.
+    errors, the columns remembered for the user's unit and the file's layout map themselves
+    (mapping, chosen by hand now, wins), and the upload goes to the audit log. convert_yuan
+    reads the money columns that look typed in 元 as 元.
     """
-    if user is None:
-        return build(con, parse(data, file_name, month, sheet))
-    enforce(con, user, "upload", {"file": file_name})
+    if user is not None:
+        enforce(con, user, "upload", {"file": file_name})
     seen = {"file": file_name, "bytes": len(data)}
     try:
-        preview = build(con, parse(data, file_name, month, sheet))
+        preview = _prepare(con, data, file_name, month, sheet, user, convert_yuan, mapping)
     except UnreadableFile as exc:
-        audit.record(con, user, "upload", seen | {"unreadable": str(exc)})
+        if user is not None:
+            audit.record(con, user, "upload", seen | {"unreadable": str(exc)})
         raise
+    if user is None:
+        return preview
     scope.mark(con, preview, user)
     parsed = preview.parsed
     audit.record(
@@ -55,6 +67,24 @@ def prepare(
            "month": parsed.month, "rows": len(parsed.records), "errors": len(preview.errors),
            "warnings": len(preview.warnings)},
     )  # fmt: skip
+    return preview
+
+
+def _prepare(con, data, file_name, month, sheet, user, convert_yuan, mapping) -> Preview:
+    parsed = parse(data, file_name, month, sheet, mapping)
+    if user is not None:  # remembered mappings, then what was chosen by hand this time
+        unit = mappings.unit_of(user)
+        remembered = {}
+        for part in parsed.parts:
+            remembered |= mappings.recall(con, unit, part.layout)
+        if remembered:
+            mapping = remembered | (mapping or {})
+            parsed = parse(data, file_name, month, sheet, mapping)
+    preview = build(con, parsed)
+    if convert_yuan and preview.yuan_columns:
+        flagged = preview.yuan_columns
+        preview = build(con, parse(data, file_name, month, sheet, mapping, frozenset(flagged)))
+        preview.converted = flagged
     return preview
 
 

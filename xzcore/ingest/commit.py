@@ -17,7 +17,7 @@ from xzcore import audit, db, metrics
 from xzcore.auth.roles import User, deny, enforce
 from xzcore.errors import XZError
 from xzcore.ingest import scope
-from xzcore.ingest.plan import PROJECT_FIELDS, Preview
+from xzcore.ingest.rows import PROJECT_FIELDS, Preview
 
 _MONEY = pa.decimal128(18, 4)
 _STEP = Decimal("0.0001")
@@ -29,7 +29,9 @@ _KEY = {
     "monthly_targets": "t.project_id = x.project_id AND t.year = x.year",
     "progress": "t.project_id = x.project_id AND t.year = x.year AND t.month = x.month",
 }
-_DATES = ("planned_start", "planned_completion", "actual_start", "actual_completion")
+_TYPES = {"planned_start": pa.date32(), "planned_completion": pa.date32(),
+          "actual_start": pa.date32(), "actual_completion": pa.date32(), "lon": pa.float64(),
+          "lat": pa.float64(), "start_year": pa.int16(), "end_year": pa.int16()}  # fmt: skip
 
 
 class ValidationFailed(XZError):
@@ -81,12 +83,19 @@ def _touch(con, batch: int, table: str, keys: pa.Table, key_sql: str, keep: bool
 
 
 def commit(
-    con, preview: Preview, user: User, *, accept_warnings=False, at: dt.datetime | None = None
+    con,
+    preview: Preview,
+    user: User,
+    *,
+    accept_warnings=False,
+    reason: str | None = None,
+    at: dt.datetime | None = None,
 ) -> int:
     """The whole file lands or nothing does; returns the new batch id.
 
     The user must be allowed to upload; a staff member's file must lie wholly within their
-    units (checked again here against the database, whatever the preview said).
+    units (checked again here against the database, whatever the preview said). Warnings are
+    核实性审核: accepting them takes a reason, kept on the batch and in the audit log.
     """
     parsed = preview.parsed
     enforce(con, user, "upload", {"file": parsed.file_name})
@@ -97,6 +106,12 @@ def commit(
     if preview.warnings and not accept_warnings:
         raise ValidationFailed(
             f"文件有 {len(preview.warnings)} 条警告，确认后才能导入。第一条：{preview.warnings[0]}"
+        )
+    reason = (reason or "").strip() or None
+    if preview.warnings and reason is None:
+        raise ValidationFailed(
+            f"确认警告需填写理由：文件有 {len(preview.warnings)} 条警告（核实性审核），"
+            f"请说明为何仍按此导入。第一条：{preview.warnings[0]}"
         )
     refused = scope.outside(con, preview, user)
     if refused:
@@ -111,26 +126,29 @@ def commit(
     with db.transaction(con):
         batch = con.execute(
             "INSERT INTO batches (kind, file_name, sha256, year, month, row_count, user_name,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp))"
-            " RETURNING id",
+            " created_at, reason, converted)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp), ?, ?) RETURNING id",
             [parsed.kind, parsed.file_name, parsed.sha256, parsed.year, parsed.month,
-             len(parsed.records), user.username, at],
+             len(parsed.records), user.username, at, reason, preview.converted or None],
         ).fetchone()[0]  # fmt: skip
         changed = [r for r in preview.rows if r.action != "unchanged"]
-        if parsed.kind == "progress":
-            _write_progress(con, batch, parsed.year, parsed.month, changed)
-        else:
-            _write_register(con, batch, parsed.year, changed)
+        # The register part first: the month's figures may be of a project it adds.
+        _write_register(con, batch, parsed.year, [r for r in changed if r.part == "register"])
+        for row in changed:
+            if row.project_id is None and row.twin is not None:
+                row.project_id = row.twin.project_id
+        progress = [r for r in changed if r.part == "progress"]
+        if progress:
+            _write_progress(con, batch, parsed.year, parsed.month, progress)
         refresh_lights(con, parsed.year, parsed.month or 1)
-        audit.record(
-            con,
-            user,
-            "commit",
-            {"batch": batch, "kind": parsed.kind, "year": parsed.year, "month": parsed.month,
-             "file": parsed.file_name, "sha256": parsed.sha256, "rows": len(parsed.records)}
-            | preview.counts(),
-            at=at,
-        )  # fmt: skip
+        detail = {"batch": batch, "kind": parsed.kind, "year": parsed.year,
+                  "month": parsed.month, "file": parsed.file_name, "sha256": parsed.sha256,
+                  "rows": len(parsed.records)} | preview.counts()  # fmt: skip
+        if reason:
+            detail |= {"reason": reason, "warnings": [str(w) for w in preview.warnings]}
+        if preview.converted:
+            detail["converted"] = preview.converted
+        audit.record(con, user, "commit", detail, at=at)
     return batch
 
 
@@ -142,14 +160,18 @@ def _write_progress(con, batch, year, month, rows) -> None:
             "project_id": pa.array([r.project_id for r in rows], pa.int32()),
             "amount": _money(r.write["amount"] for r in rows),
             "ytd": _money(r.write["ytd"] for r in rows),
+            "since_start": _money(r.write["since_start"] for r in rows),
+            "started": pa.array([r.write["started"] for r in rows], pa.bool_()),
             **{f: [r.write[f] for r in rows] for f in ("stage", "image_progress", "problems")},
         }
     )
     _touch(con, batch, "progress", incoming, f"project_id, {int(year)}, {int(month)}")
     with _registered(con, "incoming", incoming):
         con.execute(
-            "INSERT INTO progress SELECT project_id, $year, $month, amount, ytd, stage,"
-            " image_progress, problems, $batch FROM incoming",
+            "INSERT INTO progress (project_id, year, month, amount, ytd, stage, image_progress,"
+            " problems, batch_id, since_start, started) SELECT project_id, $year, $month,"
+            " amount, ytd, stage, image_progress, problems, $batch, since_start, started"
+            " FROM incoming",
             {"year": year, "month": month, "batch": batch},
         )
     dates = ("actual_start", "actual_completion")
@@ -166,14 +188,7 @@ def _project_table(records: list[dict]) -> pa.Table:
         if name == "total_investment":
             columns[name] = _money(values)
         else:
-            kind = (
-                pa.date32()
-                if name in _DATES
-                else pa.float64()
-                if name in ("lon", "lat")
-                else pa.string()
-            )
-            columns[name] = pa.array(values, kind)
+            columns[name] = pa.array(values, _TYPES.get(name, pa.string()))
     return pa.table(columns)
 
 
@@ -192,6 +207,8 @@ def _update_projects(con, batch, records: list[dict]) -> None:
 
 
 def _write_register(con, batch, year, rows) -> None:
+    if not rows:
+        return
     new = [r for r in rows if r.project_id is None]
     # Edits first: _touch clears every project row this batch has touched so far, and would
     # take a project this batch has just added with it.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from xzcore.ingest import values
-from xzcore.ingest.headers import MONEY, Column, HeaderMap, find_header
+from xzcore.ingest.headers import MONEY, RATES, Column, HeaderMap, find_header
 from xzcore.ingest.read import Sheet, UnreadableFile, cell_text, max_rows, read, too_many_rows
 from xzcore.period import Month
 
@@ -24,7 +25,9 @@ STAGE_WORDS = {
     "投产": "投运",
 }
 BUILD_TYPES = {"新建": "新建", "新开工": "新建", "续建": "续建", "续建项目": "续建"}
-_TOTAL = re.compile(r"^(合计|总计|小计|全区合计|总合计|共计)")
+_TOTAL = re.compile(r"^(合计|总计|小计|全区合计|总合计|共计|其中[:：])")
+# Group rows of a 序号 column: 一、省重点项目 / （二）市重点项目 / 三 — headings, not projects.
+_GROUP = re.compile(r"^([一二三四五六七八九十]+(、|\.|$)|[(（][一二三四五六七八九十]+[)）])")
 _NOTE = re.compile(r"^(注|说明|备注|填报|制表|审核|单位[:：]|填表)")
 # 2020年8月, 2020年1-8月, 2020年1月-8月, 2020年1月至8月: the month is the last one named.
 _FULL_MONTH = re.compile(r"(\d{4})\s*年\s*(?:1\s*月?\s*[-—–~～至到]\s*)?(\d{1,2})\s*月")
@@ -33,16 +36,22 @@ _YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Problem:
     level: str  # "error" blocks the commit; "warning" needs an explicit accept
     message: str
     row: int | None = None  # the file's own row number, as Excel shows it
     column: str | None = None  # the column's header as written in the file
+    sheet: str | None = None  # the workbook sheet, when the file has more than one table
+    rule: str | None = None  # a plausibility rule's key (checks.RULES), e.g. "yuan"
 
     def __str__(self) -> str:
         where = "".join(
-            [f"第{self.row}行" if self.row else "", f"「{self.column}」" if self.column else ""]
+            [
+                f"工作表“{self.sheet}”" if self.sheet else "",
+                f"第{self.row}行" if self.row else "",
+                f"「{self.column}」" if self.column else "",
+            ]
         )
         return f"{where}：{self.message}" if where else self.message
 
@@ -52,19 +61,43 @@ class Record:
     row: int
     values: dict
     bad: set[str] = field(default_factory=set)  # fields whose cell was refused (own message)
+    sheet: str | None = None  # named only when the file holds more than one table
+    part: int = 0  # index into Parsed.parts
+
+
+@dataclass
+class Part:
+    """One table of the file: a CSV, or one sheet of a workbook."""
+
+    sheet: str
+    header_row: int  # the file's row number of the last header row
+    header_rows: int  # header rows joined into one name per column
+    columns: list[Column]
+    ignored: list[str]
+    layout: str  # a digest of the headers: the key a hand mapping is remembered under
+
+    @property
+    def fields(self) -> set[str]:
+        return {c.field for c in self.columns}
+
+    @property
+    def progress(self) -> bool:
+        return bool(self.fields & {"amount", "ytd"})
+
+    @property
+    def register(self) -> bool:
+        return "plan" in self.fields
 
 
 @dataclass
 class Parsed:
     file_name: str
     sha256: str
-    sheet: str
-    kind: str | None
+    kind: str | None  # register | progress | combined (a 进展情况表 with plan and figures)
     year: int | None
     month: int | None
-    header_row: int
-    columns: list[Column]
-    ignored: list[str]
+    parts: list[Part]
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why) without a table
     records: list[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     period_sources: dict[str, str] = field(default_factory=dict)
@@ -73,14 +106,43 @@ class Parsed:
     def period(self) -> Month | None:
         return Month(self.year, self.month) if self.year and self.month else None
 
+    @property
+    def has_progress(self) -> bool:
+        return self.kind in ("progress", "combined")
+
+    @property
+    def sheet(self) -> str:
+        return self.parts[0].sheet
+
+    @property
+    def header_row(self) -> int:
+        return self.parts[0].header_row
+
+    @property
+    def columns(self) -> list[Column]:
+        return [c for part in self.parts for c in part.columns]
+
+    @property
+    def ignored(self) -> list[str]:
+        if len(self.parts) == 1:
+            return self.parts[0].ignored
+        return [f"{p.sheet}：{name}" for p in self.parts for name in p.ignored]
+
+    def header(self, field_name: str, record: Record | None = None) -> str | None:
+        """The header the file wrote for a field (in the record's own sheet), if it has one."""
+        parts = [self.parts[record.part]] if record else self.parts
+        return next((c.header for p in parts for c in p.columns if c.field == field_name), None)
+
 
 def _text(row: list, index: int) -> str:
     return cell_text(row[index]) if index < len(row) else ""
 
 
-def _pick_sheet(
-    sheets: list[Sheet], wanted: str | None
-) -> tuple[Sheet, list[list[str]], HeaderMap]:
+NO_TABLE = "没有找到表格：前30行中没有同时含“项目名称”或“项目代码”的表头行"
+
+
+def _tables(sheets: list[Sheet], wanted: str | None, mapping, yuan):
+    """Every sheet that holds a table, with its header; the others with why they were skipped."""
     if wanted is not None:
         named = [s for s in sheets if s.name == wanted]
         if not named:
@@ -88,15 +150,21 @@ def _pick_sheet(
                 f"找不到工作表“{wanted}”，文件中有：{'、'.join(s.name for s in sheets)}"
             )
         sheets = named
-    found = []
+    found, skipped = [], []
     for sheet in sheets:
         texts = [[cell_text(c) for c in row] for row in sheet.rows]
-        header = find_header(texts, _unit_line(texts[:30]))
-        if header:
-            found.append((sheet, texts, header))
+        header = find_header(texts, _unit_line(texts[:30]), merged=sheet.merged, mapping=mapping)
+        if header is None:
+            why = "空白工作表" if not any(any(t.strip() for t in r) for r in texts) else "没有表头"
+            skipped.append((sheet.name, f"{why}（前30行中没有含“项目名称”或“项目代码”的表头行）"))
+            continue
+        for column in header.columns:
+            if column.header in yuan and column.field in MONEY:
+                column.factor, column.unit_given = values.YUAN, True
+        found.append((sheet, texts, header))
     if not found:
-        raise UnreadableFile("没有找到表格：前30行中没有同时含“项目名称”或“项目代码”的表头行")
-    return max(found, key=lambda f: len(f[2].columns))
+        raise UnreadableFile(NO_TABLE)
+    return found, skipped
 
 
 def _unit_line(rows: list[list[str]]) -> str | None:
@@ -109,25 +177,36 @@ def _unit_line(rows: list[list[str]]) -> str | None:
 
 
 def parse(
-    data: bytes, file_name: str, month: Month | None = None, sheet: str | None = None
+    data: bytes,
+    file_name: str,
+    month: Month | None = None,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    yuan: frozenset[str] = frozenset(),
 ) -> Parsed:
-    """Read, find the header, map columns, parse every row; never touches the database."""
-    chosen, texts, header = _pick_sheet(read(data, file_name), sheet)
-    columns, ignored = _dedupe(header)
-    fields = {c.field for c in columns}
-    kind = "progress" if fields & {"amount", "ytd"} else "register" if "plan" in fields else None
+    """Read, find each table's header, map columns, parse every row; never touches the database.
+
+    mapping: header → field chosen by hand; yuan: headers of money columns to read as 元.
+    """
+    found, skipped = _tables(read(data, file_name), sheet, mapping, yuan)
+    parts = []
+    for chosen, _, header in found:
+        columns, ignored = _dedupe(header)
+        names = "|".join(sorted(values.fold(n) for n in header.names))
+        layout = hashlib.sha256(names.encode()).hexdigest()[:16]
+        parts.append(Part(chosen.name, header.row + 1, header.depth, columns, ignored, layout))
+    progress, register = any(p.progress for p in parts), any(p.register for p in parts)
+    kind = "combined" if progress and register else "progress" if progress else None
     parsed = Parsed(
         file_name=file_name,
         sha256=hashlib.sha256(data).hexdigest(),
-        sheet=chosen.name,
-        kind=kind,
+        kind=kind or ("register" if register else None),
         year=None,
         month=None,
-        header_row=header.row + 1,
-        columns=columns,
-        ignored=ignored,
+        parts=parts,
+        skipped=skipped,
     )
-    if kind is None:
+    if parsed.kind is None:
         parsed.problems.append(
             Problem(
                 "error",
@@ -136,13 +215,21 @@ def parse(
         )
         return parsed
     limit = max_rows()
-    for index, row in enumerate(texts[header.row + 1 :], start=header.row + 2):
-        record = _record(row, index, columns, parsed.problems)
-        if record:
-            parsed.records.append(record)
-            if len(parsed.records) > limit:
-                raise too_many_rows()
-    _resolve_period(parsed, texts[: header.row], month)
+    titles = []
+    for index, ((_, texts, header), part) in enumerate(zip(found, parts, strict=True)):
+        name = part.sheet if len(parts) > 1 else None
+        for number, row in enumerate(texts[header.row + 1 :], start=header.row + 2):
+            first = next((values.fold(t) for t in row if values.fold(t)), "")
+            if _NOTE.match(first):
+                break  # 注：1. … and the lines under it, 填表人/审核人: the table has ended
+            record = _record(row, number, part.columns, parsed.problems, name)
+            if record:
+                record.part = index
+                parsed.records.append(record)
+                if len(parsed.records) > limit:
+                    raise too_many_rows()
+        titles.extend(texts[: header.row + 1 - header.depth])
+    _resolve_period(parsed, titles, month)
     if not parsed.records:
         parsed.problems.append(Problem("error", "表头下面没有任何项目行"))
     return parsed
@@ -162,7 +249,7 @@ def _dedupe(header: HeaderMap) -> tuple[list[Column], list[str]]:
 
 
 def _record(
-    row: list, number: int, columns: list[Column], problems: list[Problem]
+    row: list, number: int, columns: list[Column], problems: list[Problem], sheet: str | None
 ) -> Record | None:
     cells = {
         c.field if c.field != "target" else f"target{c.number}": _text(row, c.index)
@@ -174,29 +261,52 @@ def _record(
     first = next((values.fold(t) for t in row if values.fold(t)), "")
     if not label or _TOTAL.match(label) or _TOTAL.match(first) or _NOTE.match(first):
         return None  # blank, a totals row, or a note under the table
+    if _GROUP.match(first) or _GROUP.match(values.fold(cells.get("name", ""))):
+        return None  # 一、省重点项目: a heading over a group (its subtotals are not a project)
     if all(values.is_empty(cells.get(f, "")) for f in ("name", "code")):
-        problems.append(Problem("error", "缺少项目名称和项目代码", number))
+        problems.append(Problem("error", "缺少项目名称和项目代码", number, sheet=sheet))
         return None
-    parsed: dict = {"targets": {}}
+    parsed: dict = {"targets": {}, "rates": {}}
     bad: set[str] = set()
     for column in columns:
         text = _text(row, column.index)
+        if column.field in RATES:  # checked against the figures, never stored
+            rate = _rate(text, column, number, sheet, problems)
+            if rate is not None:
+                parsed["rates"][column.field] = (text, rate)
+            continue
         try:
             value = _convert(column, text)
         except values.ValueProblem as exc:
-            problems.append(Problem("error", str(exc), number, column.header))
+            problems.append(Problem("error", str(exc), number, column.header, sheet))
             bad.add(column.field)
             continue
         if column.field in MONEY and value is not None and value < 0:
-            problems.append(Problem("error", f"金额不能为负数（{text}）", number, column.header))
+            problems.append(
+                Problem("error", f"金额不能为负数（{text}）", number, column.header, sheet)
+            )
             bad.add(column.field)
             continue
         if column.field == "target":
             if value is not None:
                 parsed["targets"][column.number] = value
+        elif column.field == "build_years":
+            parsed["start_year"], parsed["end_year"] = value or (None, None)
         else:
             parsed[column.field] = value
-    return Record(number, parsed, bad)
+    return Record(number, parsed, bad, sheet)
+
+
+def _rate(text: str, column: Column, row: int, sheet, problems) -> Decimal | None:
+    """A derived share as a fraction (85.3% → 0.853); a share without % is read as written."""
+    try:
+        value = values.percent(text)
+    except values.ValueProblem as exc:
+        problems.append(Problem("warning", f"{exc}，未核对", row, column.header, sheet))
+        return None
+    if value is not None and "%" in column.header and "%" not in text:
+        value /= 100  # the header says the column is in per cent: 85.3 means 85.3%
+    return value
 
 
 def _convert(column: Column, text: str):
@@ -215,6 +325,10 @@ def _convert(column: Column, text: str):
         return _word(text, STAGE_WORDS, "项目阶段")
     if name == "build_type":
         return _word(text, BUILD_TYPES, "建设性质")
+    if name == "started":
+        return values.yes_no(text)
+    if name == "build_years":
+        return values.years(text)
     if name == "month":
         return None if values.is_empty(text) else values.fold(text)
     return None if values.is_empty(text) else values.clean(text)
@@ -239,7 +353,7 @@ def _resolve_period(parsed: Parsed, title_rows: list[list[str]], given: Month | 
         hit = _FULL_MONTH.search(text) or _DASHED_MONTH.search(text)
         year = _YEAR.search(text)
         if hit:
-            sources[label] = (int(hit[1]), int(hit[2]) if parsed.kind == "progress" else None)
+            sources[label] = (int(hit[1]), int(hit[2]) if parsed.has_progress else None)
         elif year:
             sources[label] = (int(year[1]), None)
     column_months = {r.values.get("month") for r in parsed.records} - {None}
@@ -252,7 +366,7 @@ def _resolve_period(parsed: Parsed, title_rows: list[list[str]], given: Month | 
     for column in parsed.columns:
         if column.number and column.field == "plan":
             sources[f"表头“{column.header}”"] = (column.number, None)
-        if column.number and column.field in ("ytd", "amount"):
+        if column.number and column.field in ("ytd", "amount") and parsed.has_progress:
             sources[f"表头“{column.header}”"] = (None, column.number)
     if parsed.kind == "register":
         sources = {k: (y, None) for k, (y, _) in sources.items() if y}
@@ -260,7 +374,7 @@ def _resolve_period(parsed: Parsed, title_rows: list[list[str]], given: Month | 
         k: "-".join(str(x) for x in v if x is not None) for k, v in sources.items()
     }
     if given:
-        parsed.year, parsed.month = given.year, given.month if parsed.kind == "progress" else None
+        parsed.year, parsed.month = given.year, given.month if parsed.has_progress else None
         return
     years = {y for y, _ in sources.values() if y}
     months = {m for _, m in sources.values() if m}
@@ -269,12 +383,12 @@ def _resolve_period(parsed: Parsed, title_rows: list[list[str]], given: Month | 
         parsed.problems.append(Problem("error", f"文件中的报告期不一致（{seen}），请指定报告月份"))
         return
     parsed.year = next(iter(years), None)
-    parsed.month = next(iter(months), None) if parsed.kind == "progress" else None
+    parsed.month = next(iter(months), None) if parsed.has_progress else None
     if not 1 <= (parsed.month or 1) <= 12 or not 1900 <= (parsed.year or 2000) <= 2200:
         seen = "；".join(f"{k}：{v}" for k, v in parsed.period_sources.items())
         parsed.problems.append(Problem("error", f"文件中的报告期无效（{seen}），请指定报告月份"))
         parsed.year = parsed.month = None  # a 13月 is a typo to ask about, not a month to build
         return
-    if parsed.year is None or (parsed.kind == "progress" and parsed.month is None):
-        what = "报告月份" if parsed.kind == "progress" else "计划年度"
+    if parsed.year is None or (parsed.has_progress and parsed.month is None):
+        what = "报告月份" if parsed.has_progress else "计划年度"
         parsed.problems.append(Problem("error", f"无法从文件确定{what}，请指定（例如 2020-08）"))

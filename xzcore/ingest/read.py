@@ -70,6 +70,9 @@ def _too_many_columns(columns: int) -> FileTooLarge:
 class Sheet:
     name: str
     rows: list[list[object]]  # str for CSV; str/float/int/date/datetime/bool for workbooks
+    # Merged cells of a workbook as (first row, first column, last row, last column), 0-based:
+    # a header over two rows says which columns a parent spans only this way.
+    merged: tuple[tuple[int, int, int, int], ...] = ()
 
 
 def decode(data: bytes) -> str:
@@ -118,7 +121,10 @@ def _workbook_sheets(data: bytes) -> list[Sheet]:
             if sheet.width > MAX_COLUMNS:
                 raise _too_many_columns(sheet.width)
             rows = sheet.to_python(skip_empty_area=False)
-            sheets.append(Sheet(name, [list(r) for r in rows]))
+            merged = tuple(
+                (r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()
+            )
+            sheets.append(Sheet(name, [list(r) for r in rows], merged))
         return sheets
     except FileTooLarge:
         raise

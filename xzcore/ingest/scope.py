@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from xzcore.auth.roles import User
 from xzcore.ingest.parse import Problem
-from xzcore.ingest.plan import Preview
+from xzcore.ingest.rows import Preview
 from xzcore.ingest.values import fold
 
 
@@ -21,6 +21,7 @@ class Outside:
     name: str
     now: str | None  # the project's unit in the database (None: a new project)
     given: str | None  # the unit the file gives (registers only)
+    sheet: str | None = None
 
     @property
     def moved(self) -> bool:
@@ -33,7 +34,8 @@ class Outside:
         return self.now or self.given or "未填"
 
     def __str__(self) -> str:
-        return f"第{self.row}行 {self.name}（责任单位：{self.unit}）"
+        where = f"工作表“{self.sheet}”" if self.sheet else ""
+        return f"{where}第{self.row}行 {self.name}（责任单位：{self.unit}）"
 
     def problem(self, units: str) -> str:
         if self.moved:
@@ -56,14 +58,17 @@ def outside(con, preview: Preview, user: User) -> list[Outside]:
     current = dict(
         con.execute("SELECT id, unit FROM projects WHERE list_contains(?, id)", [ids]).fetchall()
     )
-    register = preview.parsed.kind == "register"
-    found = []
+    found, seen = [], set()
     for row in preview.rows:
+        if (row.sheet, row.row) in seen:  # a combined row's second part
+            continue
+        seen.add((row.sheet, row.row))
         now = current.get(row.project_id)  # None: a new project (or a unit never filled in)
-        given = row.write.get("unit") if register else None
+        register = row if row.part == "register" else row.twin
+        given = register.write.get("unit") if register else None
         units = [u for u in (now, given) if u]
         if not units or any(fold(u) not in mine for u in units):
-            found.append(Outside(row.row, row.name, now, given))
+            found.append(Outside(row.row, row.name, now, given, row.sheet))
     return found
 
 
@@ -78,4 +83,6 @@ def mark(con, preview: Preview, user: User) -> None:
     columns = {c.field: c.header for c in preview.parsed.columns}
     column = columns.get("unit") or columns.get("name") or columns.get("code")
     for row in outside(con, preview, user):
-        preview.problems.append(Problem("error", row.problem(units_text(user)), row.row, column))
+        preview.problems.append(
+            Problem("error", row.problem(units_text(user)), row.row, column, row.sheet)
+        )

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 EMPTY = {"", "-", "—", "——", "--", "/", "／", "－", "无", "n/a", "na", "null", "none", "—/—"}
 _UNIT_SUFFIX = re.compile(r"(亿元|万元|元)$")
 _UNIT_FACTOR = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
+YUAN = _UNIT_FACTOR["元"]
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -54,7 +55,47 @@ def number(text: str, factor: Decimal = Decimal(1)) -> Decimal | None:
         raise ValueProblem(f"“{text}”不是数字") from None
     if not value.is_finite():
         raise ValueProblem(f"“{text}”不是数字")
+    # DECIMAL(18,4) holds 14 digits before the point: 1e300 is a typo, not a figure to store.
+    if value.adjusted() > 20 or abs(value * factor) >= LIMIT:
+        raise ValueProblem(f"“{text}”超出可存储的范围（最大 {LIMIT - 1:,} 万元）")
     return value * factor
+
+
+LIMIT = Decimal(10) ** 14
+_YES = {"是", "已开工", "开工", "已", "y", "yes", "true", "√", "✓", "1"}
+_NO = {"否", "未开工", "未", "n", "no", "false", "×", "0"}
+
+
+def yes_no(text: str) -> bool | None:
+    """是/否, 已开工/未开工 and the ticks offices type."""
+    folded = fold(text).lower()
+    if folded in EMPTY:
+        return None
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise ValueProblem(f"“{text}”应填“是”或“否”（也可填已开工、未开工）")
+
+
+# 2019-2022, 2019年—2022年, 2019.3-2022.6 (the months are dropped: a year is what is kept)
+_YEARS = re.compile(
+    r"^(\d{4})(?:年|[.年]\d{1,2}月?)?(?:[-—–~至到](\d{4})(?:年|[.年]\d{1,2}月?)?)?$"
+)
+
+
+def years(text: str) -> tuple[int, int] | None:
+    """建设起止年限: "2019-2022", "2019年—2022年", "2020" (one year)."""
+    folded = fold(text)
+    if folded.lower() in EMPTY:
+        return None
+    hit = _YEARS.match(folded)
+    if not hit:
+        raise ValueProblem(f"“{text}”不是建设起止年限（例：2019-2022）")
+    start, end = int(hit[1]), int(hit[2] or hit[1])
+    if not 1900 <= start <= end <= 2200:
+        raise ValueProblem(f"“{text}”的起止年份无效")
+    return start, end
 
 
 def percent(text: str) -> Decimal | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -76,9 +77,20 @@ class Part:
     ignored: list[str]
     layout: str  # a digest of the headers: the key a hand mapping is remembered under
 
-    @property
+    @functools.cached_property
     def fields(self) -> set[str]:
         return {c.field for c in self.columns}
+
+    @functools.cached_property
+    def units(self) -> tuple[dict[str, str], set[str], dict[str, Decimal]]:
+        """What the plausibility rules ask of the columns, once a table, not once a row:
+        field → header, the fields whose unit was stated, and those columns' factors."""
+        given = [c for c in self.columns if c.unit_given]
+        return (
+            {c.field: c.header for c in self.columns},
+            {c.field for c in given},
+            {c.field: c.factor for c in given},
+        )
 
     @property
     def progress(self) -> bool:
@@ -134,8 +146,8 @@ class Parsed:
         return next((c.header for p in parts for c in p.columns if c.field == field_name), None)
 
 
-def _text(row: list, index: int) -> str:
-    return cell_text(row[index]) if index < len(row) else ""
+def _text(row: list[str], index: int) -> str:
+    return row[index] if index < len(row) else ""  # rows are cell texts already (_tables)
 
 
 NO_TABLE = "没有找到表格：前30行中没有同时含“项目名称”或“项目代码”的表头行"
@@ -219,10 +231,10 @@ def parse(
     for index, ((_, texts, header), part) in enumerate(zip(found, parts, strict=True)):
         name = part.sheet if len(parts) > 1 else None
         for number, row in enumerate(texts[header.row + 1 :], start=header.row + 2):
-            first = next((values.fold(t) for t in row if values.fold(t)), "")
+            first = next(filter(None, map(values.fold, row)), "")
             if _NOTE.match(first):
                 break  # 注：1. … and the lines under it, 填表人/审核人: the table has ended
-            record = _record(row, number, part.columns, parsed.problems, name)
+            record = _record(row, first, number, part.columns, parsed.problems, name)
             if record:
                 record.part = index
                 parsed.records.append(record)
@@ -249,18 +261,23 @@ def _dedupe(header: HeaderMap) -> tuple[list[Column], list[str]]:
 
 
 def _record(
-    row: list, number: int, columns: list[Column], problems: list[Problem], sheet: str | None
+    row: list[str],
+    first: str,
+    number: int,
+    columns: list[Column],
+    problems: list[Problem],
+    sheet: str | None,
 ) -> Record | None:
+    """One project row; None for a blank, totals, group or note row. first: its first cell."""
     cells = {
         c.field if c.field != "target" else f"target{c.number}": _text(row, c.index)
         for c in columns
     }
-    if not any(values.fold(t) for t in row if isinstance(t, str)) and not any(cells.values()):
+    if not first:
         return None
-    label = next((values.fold(t) for t in cells.values() if values.fold(t)), "")
-    first = next((values.fold(t) for t in row if values.fold(t)), "")
-    if not label or _TOTAL.match(label) or _TOTAL.match(first) or _NOTE.match(first):
-        return None  # blank, a totals row, or a note under the table
+    label = next(filter(None, map(values.fold, cells.values())), "")
+    if not label or _TOTAL.match(label) or _TOTAL.match(first):
+        return None  # blank where the table has columns, or a totals row
     if _GROUP.match(first) or _GROUP.match(values.fold(cells.get("name", ""))):
         return None  # 一、省重点项目: a heading over a group (its subtotals are not a project)
     if all(values.is_empty(cells.get(f, "")) for f in ("name", "code")):

@@ -188,9 +188,9 @@ def _figures(parsed, record, name, new, known, db_plan, previous) -> checks.Figu
         previous_ytd=previous,
         db_plan=db_plan,
         db_total=known.get("total_investment"),
-        columns={c.field: c.header for c in part.columns},
-        unit_given={c.field for c in part.columns if c.unit_given},
-        factors={c.field: c.factor for c in part.columns if c.unit_given},
+        columns=part.units[0],
+        unit_given=part.units[1],
+        factors=part.units[2],
         rates=v.get("rates") or {},
     )
 

@@ -107,9 +107,9 @@ def _register_figures(parsed, record, old, db_plan) -> checks.Figures:
         amount=None, ytd=None, since_start=None, plan=v["plan"],
         total=v.get("total_investment") or old.get("total_investment"), previous_ytd=None,
         db_plan=db_plan, db_total=old.get("total_investment"),
-        columns={c.field: c.header for c in part.columns},
-        unit_given={c.field for c in part.columns if c.unit_given},
-        factors={c.field: c.factor for c in part.columns if c.unit_given}, rates={},
+        columns=part.units[0],
+        unit_given=part.units[1],
+        factors=part.units[2], rates={},
     )  # fmt: skip
 
 

@@ -21,7 +21,9 @@ class ValueProblem(ValueError):
 
 def fold(text: object) -> str:
     """Full-width to half-width, spaces removed: how names and headers are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+    # str.split() drops every Unicode space as \s does, several times faster than re.sub:
+    # this runs on every cell of a 10,000-row upload.
+    return "".join(unicodedata.normalize("NFKC", str(text or "")).split())
 
 
 def clean(text: object) -> str:

@@ -9,9 +9,17 @@ import functools
 import streamlit as st
 
 from ui import controls, data, shell
-from xzcore import charts, fmt, tables
+from xzcore import charts, fmt, frame, tables
+from xzcore.period import Month
 
 MONEY = st.column_config.NumberColumn(format="localized", width=120)
+
+
+# Cached on the data version like ui/data.py's functions (its place once ui/data.py takes it).
+@st.cache_data(show_spinner=False, max_entries=128)
+def _start(version: str, project_id: int, month: str) -> dict | None:
+    return frame.project_start(data.cursor(), project_id, Month.parse(month))
+
 
 shell.page()
 version = data.data_version()
@@ -90,7 +98,8 @@ if now["reason"]:
 left, right = st.columns([2, 3], gap="large")
 with left:
     st.markdown("**登记信息**")
-    st.table(tables.literal_table(tables.register(record)), hide_header=True)
+    start = _start(version, int(asked), view.month)
+    st.table(tables.literal_table(tables.register(record, start)), hide_header=True)
 with right:
     st.plotly_chart(
         charts.project_months(months, f"{view.month[:4]}年逐月完成投资与月度计划"),

@@ -1,15 +1,19 @@
-"""上传数据: a register or a monthly report in, every change and problem shown, commit, undo."""
+"""上传数据: a register, a monthly report or both in one table; every change and problem shown,
+the reading adjusted by hand where needed (按元换算, 手动指定列), commit, undo."""
 
 import streamlit as st
 
-from ui import data, shell, upload
+from ui import data, shell, upload, upload_columns
 from xzcore import ingest, tables
 from xzcore.ingest import export
 
 user = shell.page(need="upload")
 version = data.data_version()
 st.title("上传数据")
-st.caption("上传项目计划表或月度进展月报；先预览，核对无误后导入。每次导入都是一个批次，可以撤销。")
+st.caption(
+    "上传项目计划表、月度进展月报，或计划与进展合在一起的进展情况表；先预览，核对无误后导入。"
+    "每次导入都是一个批次，可以撤销。"
+)
 upload.flash()
 
 left, right = st.columns([2, 1])
@@ -21,23 +25,26 @@ with right:
 
 
 def _show(file) -> None:
-    raw = file.getvalue()
+    raw, file_id = file.getvalue(), file.file_id
+    chosen = upload.options(file_id)
     try:
-        sheet = upload.choose_sheet(raw, file.name, file.file_id)
-        preview = data.preview(version, raw, file.name, sheet=sheet, user=user)
+        sheet = upload.choose_sheet(raw, file.name, file_id)
+        preview = upload.prepare(version, raw, file.name, None, sheet, user, **chosen)
         month = None
         if export.needs_period(preview.parsed):
-            month = upload.ask_period(preview, version, file.file_id)
+            month = upload.ask_period(preview, version, file_id)
             if month:
-                preview = data.preview(version, raw, file.name, month, sheet, user)
+                preview = upload.prepare(version, raw, file.name, month, sheet, user, **chosen)
     except ingest.UnreadableFile as exc:
         reason = tables.literal(f"无法读取“{file.name}”：{exc}")  # the file's own name, as typed
         st.error(reason, icon=":material/error:")
         return
     upload.summary(preview, chosen_period=month is not None)
+    upload_columns.yuan(preview, file_id)
+    upload_columns.columns(preview, file_id, user)
     upload.problems(preview)
     upload.rows(preview)
-    upload.commit(preview, user, file.file_id)
+    upload.commit(preview, user, file_id)
 
 
 if file is not None:

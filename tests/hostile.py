@@ -119,7 +119,8 @@ def load(path: Path) -> Loaded:
         for data, name in ((register, REGISTER_FILE), (report, REPORT_FILE)):
             preview = ingest.prepare(con, data, name, user=user)
             assert not preview.problems, [str(p) for p in preview.problems]
-            ingest.commit(con, preview, user)
+            # August is published in the demo: the report is a correction (version 2)
+            ingest.commit(con, preview, user, reason="更正：补报并更名")
         added_id = con.execute("SELECT id FROM projects WHERE code = ?", [AT]).fetchone()[0]
     return Loaded(
         renamed={"id": pid, "code": code, **RENAMED, **RENAMED_NOTES},

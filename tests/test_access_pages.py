@@ -16,7 +16,7 @@ MENUS = {
     "leader": VIEWING,
     "staff": [*VIEWING, "上传数据"],
     "office": [*VIEWING, "上传数据"],
-    "admin": [*VIEWING, "上传数据", "用户管理", "审计日志", "规则设置"],
+    "admin": [*VIEWING, "上传数据", "用户管理", "审计日志", "规则设置", "列对应记忆"],
 }
 
 

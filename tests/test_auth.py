@@ -214,8 +214,8 @@ def test_roles_allow_exactly_their_actions():
                 pass
     assert allowed == {
         "staff": ["upload", "undo"],
-        "office": ["upload", "undo"],
-        "admin": ["upload", "undo", "settings", "users", "audit"],
+        "office": ["upload", "undo", "publish", "review"],
+        "admin": ["upload", "undo", "settings", "users", "audit", "publish", "review"],
     }
     with pytest.raises(PermissionDenied, match="请先登录：未登录不能查看审计日志"):
         auth.require(None, "audit")

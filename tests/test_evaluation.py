@@ -20,6 +20,7 @@ def test_red_flags_need_green_a_lead_of_ten_points_and_an_on_time_start(con):
             dict(name="遥遥领先", plan=1200, ytd={8: 1200}),
             dict(
                 name="开工晚了",
+                build_type="新建",  # a 续建 project has started (DESIGN.md §2)
                 plan=1200,
                 ytd={8: 1200},
                 planned_start=dt.date(2020, 2, 1),
@@ -49,6 +50,7 @@ def test_warnings_name_the_rule_that_picked_each_project(con):
             dict(name="刚变红", plan=1200, ytd={7: 650, 8: 660}),
             dict(
                 name="开工拖三月",
+                build_type="新建",  # a 续建 project has started (DESIGN.md §2)
                 plan=0,
                 ytd={8: 0},
                 planned_start=dt.date(2020, 6, 10),
@@ -56,6 +58,7 @@ def test_warnings_name_the_rule_that_picked_each_project(con):
             ),
             dict(
                 name="开工拖两月",
+                build_type="新建",  # a 续建 project has started (DESIGN.md §2)
                 plan=0,
                 ytd={8: 0},
                 planned_start=dt.date(2020, 7, 10),

@@ -54,6 +54,8 @@ def test_every_upload_is_a_batch_with_name_hash_rows_user_kind_and_month(con):
         "created_at": at,
         "undone_at": None,
         "undone_by": None,
+        "reason": None,  # no warning was accepted
+        "converted": None,  # no column read as 元
     }
     assert {k: listed[0][k] for k in ("kind", "file_name", "year", "month", "row_count")} == {
         "kind": "register",
@@ -71,7 +73,7 @@ def test_the_same_month_loaded_twice_or_from_its_xlsx_twin_gives_the_same_tables
     once = dump(con, figures_only=True)
     again = ingest.prepare(con, fixture(GBK), GBK)
     assert again.counts() == {"new": 0, "changed": 0, "unchanged": 4}
-    ingest.commit(con, again, OFFICE, accept_warnings=True, reason="重传")  # “同一文件已导入过”
+    assert ingest.commit(con, again, OFFICE) is None  # 不变: nothing written, no batch
     assert dump(con, figures_only=True) == once
     twin = files.progress_xlsx(tmp_path / "8月.xlsx").read_bytes()
     assert ingest.prepare(con, twin, "8月.xlsx").counts() == {
@@ -85,7 +87,7 @@ def test_the_same_month_loaded_twice_or_from_its_xlsx_twin_gives_the_same_tables
         (7, 4),
         (8, 4),
     ]
-    assert len(ingest.batches(con)) == 2 + 3  # build()'s two, and one for every upload
+    assert len(ingest.batches(con)) == 2 + 1  # build()'s two, and the one upload that changed
 
 
 def test_a_replaced_month_then_undo_gives_back_exactly_the_earlier_figures(con):

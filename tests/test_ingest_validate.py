@@ -272,11 +272,28 @@ def test_a_name_that_differs_from_the_register_is_a_warning(july):
     )
 
 
-def test_the_same_file_again_is_a_warning(july):
+def test_the_same_file_again_is_unchanged_and_writes_no_batch(july):
     data = report("XZ2020-001,,35685,170000,在建,")
     ingest.commit(july, ingest.prepare(july, data, "月报.csv"), OFFICE)
+    before = dump(july)
+    again = ingest.prepare(july, data, "月报.csv")
+    assert (again.problems, again.counts()) == ([], {"new": 0, "changed": 0, "unchanged": 1})
+    assert ingest.commit(july, again, OFFICE) is None  # 不变: no empty batch
+    after = dump(july)
+    assert {k: v for k, v in after.items() if k != "audit_log"} == {
+        k: v for k, v in before.items() if k != "audit_log"
+    }
+
+
+def test_the_same_file_after_a_later_change_is_a_warning(july):
+    data = report("XZ2020-001,,35685,170000,在建,")
+    ingest.commit(july, ingest.prepare(july, data, "月报.csv"), OFFICE)
+    other = report("XZ2020-001,,35785,170100,在建,")
+    ingest.commit(july, ingest.prepare(july, other, "月报更正.csv"), OFFICE)
     found, _ = refused(july, data)
-    assert found == [("warning", None, None, "同一文件已于批次#3导入过；再次导入结果相同")]
+    assert found == [
+        ("warning", None, None, "同一文件已于批次#3导入过，此后数据又有变动；再次导入将改回")
+    ]
 
 
 REGISTER_HEADER = "项目代码,项目名称,建设性质,年度计划投资,计划开工日期,计划竣工日期,经度\n"

@@ -81,6 +81,7 @@ def test_start_rate_is_started_over_due(con):
             ),
             dict(
                 name="逾期未开工",
+                build_type="新建",  # a 续建 project has started (DESIGN.md §2)
                 plan=100,
                 ytd={8: 0},
                 planned_start=dt.date(2020, 5, 1),
@@ -88,6 +89,7 @@ def test_start_rate_is_started_over_due(con):
             ),
             dict(
                 name="尚未到期",
+                build_type="新建",  # a 续建 project has started (DESIGN.md §2)
                 plan=100,
                 ytd={8: 0},
                 planned_start=dt.date(2020, 10, 1),
@@ -175,6 +177,7 @@ def test_worse_of_completion_and_start_rule_wins(con):
             # on schedule in money but planned start passed 3 months ago without a start
             dict(
                 name="钱到了没开工",
+                build_type="新建",  # a 续建 project has started (DESIGN.md §2)
                 plan=1200,
                 ytd={8: 800},
                 planned_start=dt.date(2020, 6, 1),

@@ -34,9 +34,21 @@ PAGES = [
     st.Page("pages/users.py", title="用户管理", icon=":material/group:", url_path="users"),
     st.Page("pages/audit.py", title="审计日志", icon=":material/history:", url_path="audit"),
     st.Page("pages/rules.py", title="规则设置", icon=":material/tune:", url_path="rules"),
+    st.Page(
+        "pages/column_maps.py",
+        title="列对应记忆",
+        icon=":material/table_edit:",
+        url_path="column_maps",
+    ),
 ]
 # The permission (xzcore.auth.require) each page needs; the others need only the right to view.
-NEEDS = {"upload": "upload", "users": "users", "audit": "audit", "rules": "settings"}
+NEEDS = {
+    "upload": "upload",
+    "users": "users",
+    "audit": "audit",
+    "rules": "settings",
+    "column_maps": "settings",
+}
 LOGIN = st.Page("pages/login.py", title="登录", icon=":material/login:", url_path="login")
 
 _ROUTED = contextvars.ContextVar("routed", default=False)

@@ -1,4 +1,8 @@
-"""The parts of the upload page: who uploads, the preview of a file, the commit, the history."""
+"""The parts of the upload page: who uploads, the preview of a file, the commit, the history.
+
+What the person chose for a file (read 元 columns as 元, a hand mapping of columns) is kept in
+the session per uploaded file (options), and every preview is prepared with it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import streamlit as st
 from ui import data
 from xzcore import auth, ingest, tables, templates
 from xzcore.errors import XZError
-from xzcore.ingest import export
+from xzcore.ingest import export, mappings
+from xzcore.period import Month
 
 ERROR_STYLE = "background-color: #fde2e1; color: #8a1c14"
 WARNING_STYLE = "background-color: #fff1d6; color: #7a4b00"
@@ -18,6 +23,44 @@ UNDONE_STYLE = "color: #9a9a9a"
 _LEVEL_STYLES = {export.LEVELS["error"]: ERROR_STYLE, export.LEVELS["warning"]: WARNING_STYLE}
 _FLASH = "upload_flash"
 _ROUND = "upload_round"  # a new uploader key after a commit leaves the uploader empty
+PARTS = {"register": "计划表部分（登记信息与年度计划）", "progress": "月报部分（本月进展）"}
+
+
+def options(file_id: str) -> dict:
+    """What was chosen for this file so far: convert_yuan and the hand mapping."""
+    return {
+        "convert_yuan": st.session_state.get(f"upload-yuan-{file_id}", False),
+        "mapping": dict(st.session_state.get(f"upload-map-{file_id}", {})),
+    }
+
+
+def choose(file_id: str, *, convert_yuan: bool | None = None, mapping: dict | None = None):
+    """Change what is chosen for this file and prepare the preview again."""
+    if convert_yuan is not None:
+        st.session_state[f"upload-yuan-{file_id}"] = convert_yuan
+    if mapping is not None:
+        st.session_state[f"upload-map-{file_id}"] = mapping
+    st.rerun()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def prepare(
+    version: str,
+    raw: bytes,
+    file_name: str,
+    month: str | None,
+    sheet: str | None,
+    user: auth.User,
+    convert_yuan: bool = False,
+    mapping: dict | None = None,
+) -> ingest.Preview:
+    """What the file would change, read as chosen; cached so that typing a reason does not
+    parse it again. The user's remembered column mappings apply (xzcore does it)."""
+    given = Month.parse(month) if month else None
+    return ingest.prepare(
+        data.cursor(), raw, file_name, given, sheet, user,
+        convert_yuan=convert_yuan, mapping=mapping or None,
+    )  # fmt: skip
 
 
 def flash() -> None:
@@ -57,18 +100,18 @@ def template_buttons(version: str) -> None:
 
 def file_uploader():
     return st.file_uploader(
-        "选择或拖入文件：项目计划表或月度进展月报（CSV、xlsx、xls）",
+        "选择或拖入文件：项目计划表、月度进展月报或进展情况表（CSV、xlsx、xls）",
         type=["csv", "xlsx", "xls"],
         key=f"upload-file-{st.session_state.get(_ROUND, 0)}",
     )
 
 
 def choose_sheet(raw: bytes, name: str, file_id: str) -> str | None:
-    """A sheet selector when the workbook has several; None lets the reader pick the best."""
+    """A sheet selector when the workbook has several; None reads every sheet with a table."""
     names = data.sheet_names(raw, name)
     if len(names) < 2:
         return None
-    auto = "自动识别"
+    auto = "全部工作表（自动识别）"
     chosen = st.selectbox(
         f"工作表（文件中有 {len(names)} 个）", [auto, *names], key=f"sheet-{file_id}"
     )
@@ -79,7 +122,7 @@ def ask_period(preview: ingest.Preview, version: str, file_id: str) -> str | Non
     """The month (or plan year) the file could not settle; None until someone chooses."""
     parsed = preview.parsed
     seen = "；".join(f"{k}：{v}" for k, v in parsed.period_sources.items()) or "文件中没有写明"
-    if parsed.kind == "progress":
+    if parsed.kind in export.MONTHLY:
         st.warning(f"无法确定这份月报的报告月份（{seen}），请选择：", icon=":material/event:")
         # No month is preselected: a wrong guess would file a whole report under another month.
         return st.selectbox(
@@ -106,12 +149,31 @@ def summary(preview: ingest.Preview, chosen_period: bool) -> None:
     origin = (
         "由你选择" if chosen_period else f"依据{sources}" if parsed.period_sources else "来源不明"
     )
-    # A CSV is one sheet named after the file: only a workbook's sheet is worth naming.
-    sheet = "" if parsed.sheet == parsed.file_name else f"工作表“{tables.literal(parsed.sheet)}”，"
+    several = export.several_sheets(parsed) or bool(parsed.skipped)
+    if several:
+        where = f"{len(parsed.parts)} 个工作表（见下）"
+    else:  # a CSV is one sheet named after the file: only a workbook's sheet is worth naming
+        named = (
+            "" if parsed.sheet == parsed.file_name else f"工作表“{tables.literal(parsed.sheet)}”，"
+        )
+        where = named + export.header_text(parsed.parts[0])
     st.markdown(
         f"**类型**：{kind}　　**报告期**：{export.period_text(parsed)}（{origin}）　　"
-        f"**表头**：{sheet}第 {parsed.header_row} 行"
+        f"**表头**：{where}"
     )
+    if several:
+        st.markdown("\n".join(f"- {tables.literal(line)}" for line in export.sheets_text(parsed)))
+    if parsed.kind == "combined":
+        st.info(
+            "这是一张计划与进展合在一起的表：登记信息与年度计划的变更、本月进展两部分"
+            "在同一个批次中一起导入（撤销时也一起撤销）。两部分各自的新增、变更、不变"
+            "见下方逐行预览的两个标签页。",
+            icon=":material/merge:",
+        )
+        cols = st.columns(2)
+        cols[0].metric("错误", len(preview.errors))
+        cols[1].metric("警告", len(preview.warnings))
+        return
     counts = preview.counts()
     cols = st.columns(5)
     cols[0].metric("新增", counts["new"])
@@ -119,14 +181,6 @@ def summary(preview: ingest.Preview, chosen_period: bool) -> None:
     cols[2].metric("不变", counts["unchanged"])
     cols[3].metric("错误", len(preview.errors))
     cols[4].metric("警告", len(preview.warnings))
-    unusual = parsed.ignored or any(c.factor != 1 for c in parsed.columns)
-    with st.expander(
-        f"列对应关系：识别 {len(parsed.columns)} 列，未使用 {len(parsed.ignored)} 列",
-        expanded=bool(unusual),  # open when something deserves a look: a unit or a dropped column
-    ):
-        st.dataframe(export.columns_table(parsed), hide_index=True, width="stretch")
-        if parsed.ignored:
-            st.caption("未使用的列：" + tables.literal("、".join(parsed.ignored)))
 
 
 def _styled(table: pd.DataFrame):
@@ -147,6 +201,7 @@ def problems(preview: ingest.Preview) -> None:
         hide_index=True,
         width="stretch",
         column_config={
+            "工作表": st.column_config.TextColumn(width="small"),
             "行号": st.column_config.NumberColumn(width="small", format="%d"),
             "列": st.column_config.TextColumn(width="medium"),
             "级别": st.column_config.TextColumn(width="small"),
@@ -164,10 +219,32 @@ def problems(preview: ingest.Preview) -> None:
 
 
 def rows(preview: ingest.Preview) -> None:
-    table = export.rows_table(preview)
-    if table.empty:
+    """Every row of the file; a combined table in two tabs, one a part, each with its counts."""
+    if preview.parsed.kind != "combined":
+        _rows_table(export.rows_table(preview))
+        return
+    if not preview.rows and not preview.parsed.records:
         return
     st.subheader("逐行预览")
+    labels = []
+    for part, label in PARTS.items():
+        c = preview.counts(part)
+        labels.append(f"{label}：新增 {c['new']}，变更 {c['changed']}，不变 {c['unchanged']}")
+    for tab, part in zip(st.tabs(labels), PARTS, strict=True):
+        with tab:
+            c = preview.counts(part)
+            cols = st.columns(3)
+            cols[0].metric("新增", c["new"])
+            cols[1].metric("变更", c["changed"])
+            cols[2].metric("不变", c["unchanged"])
+            _rows_table(export.rows_table(preview, part), heading=False)
+
+
+def _rows_table(table: pd.DataFrame, heading: bool = True) -> None:
+    if table.empty:
+        return
+    if heading:
+        st.subheader("逐行预览")
     st.caption("变更列为“原值 → 新值”；有错误的行标红、有警告的行标黄，错误行不会导入。")
     st.dataframe(
         _styled(table),
@@ -183,35 +260,68 @@ def rows(preview: ingest.Preview) -> None:
 
 
 def commit(preview: ingest.Preview, user: auth.User, file_id: str) -> None:
-    """The accept box, the commit button and why it is disabled; commit, then start afresh."""
-    accepted = True
+    """The reason for accepting warnings, the commit button and why it is disabled; commit,
+    remember a hand mapping, then start afresh."""
+    reason = ""
     if preview.warnings:
-        accepted = st.checkbox(
-            f"我已核对以上 {len(preview.warnings)} 条警告，仍然导入", key=f"accept-{file_id}"
+        st.caption(
+            f"有 {len(preview.warnings)} 条警告需要核实（核实性审核）：核实后填写理由即可导入，"
+            "理由记入上传记录和审计日志。"
         )
-    reasons = []
+        reason = st.text_input(
+            "确认理由（核实性审核）",
+            key=f"reason-{file_id}",
+            max_chars=500,
+            placeholder="例如：已与项目单位核实，本月集中支付设备款",
+        ).strip()
+    blocked = []
     if preview.errors:
-        reasons.append(f"有 {len(preview.errors)} 处错误，请修改文件后重新上传")
-    if not accepted:
-        reasons.append("请先确认警告")
-    clicked = st.button("确认导入", type="primary", disabled=bool(reasons), key=f"go-{file_id}")
-    if reasons:
-        st.caption("暂不能导入：" + "；".join(reasons))
+        blocked.append(f"有 {len(preview.errors)} 处错误，请修改文件后重新上传")
+    if preview.warnings and not reason:
+        blocked.append("请填写确认警告的理由")
+    clicked = st.button("确认导入", type="primary", disabled=bool(blocked), key=f"go-{file_id}")
+    if blocked:
+        st.caption("暂不能导入：" + "；".join(blocked))
     if not clicked:
         return
     bar = st.progress(10, text="正在写入数据库并刷新亮灯……")
+    mapping = options(file_id)["mapping"]
     try:
-        batch = data.commit(preview, user, accept_warnings=accepted)
+        batch, note = _write(preview, user, reason or None, mapping)
     except XZError as exc:
         bar.empty()
         st.error(tables.literal(str(exc)))  # a refusal names the file's rows and projects
         return
     bar.progress(100, text="导入完成")
     st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
+    if batch is None:  # an identical re-upload: xzcore makes no empty batch
+        _done(f"没有变化：{preview.parsed.file_name}与已导入的数据相同，未新建批次。{note}")
+    both = "（计划表与月报两部分同一批次）" if preview.parsed.kind == "combined" else ""
     _done(
         f"已导入：批次#{batch}，{preview.parsed.file_name}，{export.period_text(preview.parsed)}，"
-        f"{len(preview.parsed.records)} 行。各页面已显示新数据。"
+        f"{len(preview.parsed.records)} 行{both}。各页面已显示新数据。{note}"
     )
+
+
+def _write(preview, user: auth.User, reason: str | None, mapping: dict) -> tuple[int | None, str]:
+    """The batch, then the hand mapping remembered for the uploader's unit and each layout."""
+    with data.writing() as con:
+        batch = ingest.commit(
+            con, preview, user, accept_warnings=bool(preview.warnings), reason=reason
+        )
+        note = ""
+        if mapping:
+            try:
+                kept = sum(
+                    mappings.remember(con, user, mappings.unit_of(user), layout, chosen)
+                    for layout, chosen in mappings.per_layout(preview.parsed, mapping).items()
+                )
+            except XZError as exc:  # the batch stands; only the memory was refused
+                note = f"手动指定的列对应未记住：{exc}"
+            else:
+                note = f"已记住手动指定的 {kept} 列对应，下次同样格式的文件将自动对应。"
+    st.cache_data.clear()
+    return batch, note
 
 
 def history(version: str, user: auth.User) -> None:
@@ -228,7 +338,10 @@ def history(version: str, user: auth.User) -> None:
         hide_index=True,
         width="stretch",
         height=min(400, 38 + 35 * len(batches)),
-        column_config={"文件名": st.column_config.TextColumn(width="large")},
+        column_config={
+            "文件名": st.column_config.TextColumn(width="large"),
+            "确认理由": st.column_config.TextColumn(width="medium"),
+        },
     )
     standing = {  # offered: what this account may undo (xzcore checks again)
         b["id"]: b

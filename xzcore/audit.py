@@ -28,6 +28,11 @@ ACTIONS = {
     "user_enable": "启用用户",
     "user_role": "修改角色",
     "denied": "越权被拒",
+    "publish": "发布月份",
+    "correct": "更正已发布月份",
+    "review": "审核报送",
+    "column_map": "记住列对应",
+    "column_map_forget": "删除列对应记忆",
 }
 # A name typed at the login form can be anything, of any length: keep enough to read it.
 _MAX_ACTOR = 64

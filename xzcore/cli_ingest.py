@@ -1,7 +1,8 @@
 """python -m xzcore import / batches / undo: uploads from the command line, same report as the page.
 
-Exit codes of import: 0 committed (or a clean dry run), 1 validation failed (nothing written),
-2 unusable input (not a table, unreadable file).
+Exit codes of import: 0 committed (or a clean dry run), 1 validation failed or warnings not
+accepted with a reason (nothing written), 2 unusable input (not a table, unreadable file, a
+--map that names no field or no header of the file).
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ import json
 from pathlib import Path
 
 from xzcore import auth, db, ingest
-from xzcore.ingest import KINDS, LABELS
+from xzcore.errors import BadArgument
+from xzcore.ingest import KINDS, LABELS, mappings
+from xzcore.ingest.headers import MAPPABLE
 from xzcore.period import Month
+
+PARTS = {"register": "计划表部分", "progress": "月报部分"}
 
 
 def add_commands(sub) -> None:
@@ -21,7 +26,23 @@ def add_commands(sub) -> None:
     p.add_argument("--month", help="报告月份 YYYY-MM（文件中的月份不一致或缺失时必填）")
     p.add_argument("--sheet", help="工作表名称（默认自动寻找含表头的工作表）")
     p.add_argument("--dry-run", action="store_true", help="只检查、预览，不写入")
-    p.add_argument("--accept-warnings", action="store_true", help="确认警告并导入")
+    p.add_argument(
+        "--accept-warnings",
+        action="store_true",
+        help="确认警告并导入（须同时用 --reason 写明理由）",
+    )
+    p.add_argument("--reason", help="确认警告的理由（核实性审核），记入批次和审计日志")
+    p.add_argument(
+        "--convert-yuan", action="store_true", help="疑似按“元”填报的列整列按元换算为万元（÷10000）"
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="表头=字段",
+        help="手动指定列：文件中的表头（多行表头用 / 连接）对应的字段键或中文名，或“不使用”；"
+        "可重复",
+    )
     p.add_argument("--user", default=None, help="上传人姓名，记入审计日志（默认当前系统用户）")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("batches", help="上传历史")
@@ -57,12 +78,28 @@ def run(args, path: Path) -> int:
         con.close()
 
 
+def _mapping(given: list[str]) -> dict[str, str]:
+    """--map "表头=字段" → {header: field key}; BadArgument names what is wrong."""
+    mapping = {}
+    for item in given:
+        header, sep, field = item.rpartition("=")  # a header may hold "=", a field never does
+        if not sep or not header.strip():
+            raise BadArgument(f"--map “{item}”应写成“表头=字段”")
+        mapping[header.strip()] = mappings.field_key(field)
+    return mapping
+
+
 def _import(con, args) -> int:
     month = Month.parse(args.month) if args.month else None
+    try:
+        mapping = _mapping(args.map)
+    except BadArgument as exc:
+        print(f"错误：{exc}")
+        return 2
     reports = []
     code = 0
     for name in args.files:
-        report, code = _import_one(con, Path(name), month, args)
+        report, code = _import_one(con, Path(name), month, mapping, args)
         reports.append(report)
         if not args.json:
             _print_report(report)
@@ -73,36 +110,73 @@ def _import(con, args) -> int:
     return code
 
 
-def _import_one(con, path: Path, month, args) -> tuple[dict, int]:
+def _import_one(con, path: Path, month, mapping: dict, args) -> tuple[dict, int]:
     report = {"file": str(path), "committed": False, "batch": None}
     try:
         data = path.read_bytes()
     except OSError as exc:
         return report | {"errors": [{"message": f"无法读取文件：{exc.strerror}"}]}, 2
     try:
-        preview = ingest.prepare(con, data, path.name, month, args.sheet, user=_user(args))
+        preview = ingest.prepare(
+            con, data, path.name, month, args.sheet, user=_user(args),
+            convert_yuan=args.convert_yuan, mapping=mapping or None,
+        )  # fmt: skip
     except ingest.UnreadableFile as exc:
         return report | {"errors": [{"message": str(exc)}]}, 2
     report |= describe(preview)
+    # A header set aside ("ignore") may be in no list any more: only a field's header is checked.
+    missing = [h for h, f in mapping.items() if f != mappings.IGNORE and h not in _headers(preview)]
+    if missing:
+        shown = "、".join(f"“{h}”" for h in missing)
+        report["errors"].insert(0, {"message": f"--map 的表头{shown}不在文件中"})
+        return report, 2
     if preview.errors:
         return report, 1
+    reason = (args.reason or "").strip()
     if preview.warnings and not args.accept_warnings:
-        report["note"] = "有警告：确认无误后加 --accept-warnings 再导入"
+        report["note"] = '有警告：核实无误后加 --accept-warnings --reason "理由" 再导入'
+        return report, 1
+    if preview.warnings and not reason:
+        report["note"] = '确认警告需填写理由：加 --reason "理由"（记入批次和审计日志）'
         return report, 1
     if not args.dry_run:
-        report["batch"] = ingest.commit(con, preview, _user(args), accept_warnings=True)
-        report["committed"] = True
+        # a reason given is kept even without warnings: correcting a published month needs one
+        report["batch"] = ingest.commit(
+            con, preview, _user(args), accept_warnings=True, reason=reason or None
+        )
+        report["committed"] = report["batch"] is not None  # None: identical, no empty batch
+        report["reason"] = reason or None
+        if not report["committed"]:
+            report["note"] = "没有变化：与已导入的数据相同，未新建批次"
     return report, 0
+
+
+def _headers(preview) -> set[str]:
+    """Every header of the file a --map may name: read or unused, in any sheet."""
+    found = set()
+    for part in preview.parsed.parts:
+        found |= {c.header for c in part.columns} | set(part.ignored)
+    return found
+
+
+def _problem(p) -> dict:
+    return {
+        "sheet": p.sheet,
+        "row": p.row,
+        "column": p.column,
+        "message": p.message,
+        "rule": p.rule,
+    }
 
 
 def describe(preview) -> dict:
     """The preview as plain data: what the CLI prints and what --json gives."""
     parsed = preview.parsed
     problems = {
-        level: [{"row": p.row, "column": p.column, "message": p.message} for p in items]
+        level: [_problem(p) for p in items]
         for level, items in (("errors", preview.errors), ("warnings", preview.warnings))
     }
-    return {
+    report = {
         "kind": parsed.kind,
         "year": parsed.year,
         "month": parsed.month,
@@ -110,10 +184,27 @@ def describe(preview) -> dict:
         "header_row": parsed.header_row,
         "columns": {c.header: c.field for c in parsed.columns},
         "ignored": parsed.ignored,
+        "parts": [
+            {
+                "sheet": part.sheet,
+                "header_row": part.header_row,
+                "header_rows": part.header_rows,
+                "layout": part.layout,
+                "rows": sum(r.part == i for r in parsed.records),
+                "columns": {c.header: c.field for c in part.columns},
+                "ignored": part.ignored,
+            }
+            for i, part in enumerate(parsed.parts)
+        ],
+        "skipped": [{"sheet": sheet, "reason": why} for sheet, why in parsed.skipped],
+        "yuan_columns": preview.yuan_columns,
+        "converted": preview.converted,
         "counts": preview.counts(),
         "changes": [
             {
                 "row": r.row,
+                "sheet": r.sheet,
+                "part": r.part,
                 "name": r.name,
                 "action": r.action,
                 "changes": {f: [old, new] for f, (old, new) in r.changes.items()},
@@ -121,30 +212,58 @@ def describe(preview) -> dict:
             for r in preview.rows
             if r.action != "unchanged"
         ],
-    } | problems
+    }
+    if parsed.kind == "combined":
+        report["part_counts"] = {part: preview.counts(part) for part in PARTS}
+    return report | problems
 
 
 def _print_report(report: dict) -> None:
     print(f"== {report['file']}")
     if report.get("kind"):
-        period = f"{report['year']}年" + (f"{report['month']}月" if report.get("month") else "")
-        print(f"类型：{KINDS[report['kind']]}　报告期：{period}　工作表：{report['sheet']}"
-              f"　表头在第{report['header_row']}行")  # fmt: skip
-        mapped = "、".join(f"{h}→{LABELS.get(f, f)}" for h, f in report["columns"].items())
-        print(f"列：{mapped}")
-        if report["ignored"]:
-            print(f"未识别、已忽略的列：{'、'.join(report['ignored'])}")
-        c = report["counts"]
-        print(f"新增 {c['new']} 行，变更 {c['changed']} 行，不变 {c['unchanged']} 行")
+        _print_layout(report)
     for level, word in (("errors", "错误"), ("warnings", "警告")):
         for p in report.get(level, []):
-            where = (f"第{p['row']}行" if p.get("row") else "") + (
+            where = (f"工作表“{p['sheet']}”" if p.get("sheet") else "") + (
+                f"第{p['row']}行" if p.get("row") else "") + (
                 f"「{p['column']}」" if p.get("column") else "")  # fmt: skip
             print(f"{word}：{where}{'：' if where else ''}{p['message']}")
     if report.get("note"):
         print(report["note"])
     if report["committed"]:
-        print(f"已导入，批次#{report['batch']}")
+        why = f"（确认理由：{report['reason']}）" if report.get("reason") else ""
+        print(f"已导入，批次#{report['batch']}{why}")
+
+
+def _print_layout(report: dict) -> None:
+    period = f"{report['year']}年" + (f"{report['month']}月" if report.get("month") else "")
+    print(f"类型：{KINDS[report['kind']]}　报告期：{period}")
+    if report["kind"] == "combined":
+        print("计划表部分（登记信息、年度计划）与月报部分（本月进展）在同一批次导入")
+    for part in report["parts"]:
+        first = part["header_row"] - part["header_rows"] + 1
+        rows = f"第{first}-{part['header_row']}行" if part["header_rows"] > 1 else f"第{first}行"
+        print(f"工作表：{part['sheet']}　表头在{rows}　{part['rows']}行数据")
+        mapped = "、".join(f"{h}→{_label(f)}" for h, f in part["columns"].items())
+        print(f"  列：{mapped}")
+        if part["ignored"]:
+            print(f"  未识别、已忽略的列：{'、'.join(part['ignored'])}")
+    for skipped in report["skipped"]:
+        print(f"未读取工作表：{skipped['sheet']}（{skipped['reason']}）")
+    if report["converted"]:
+        print(f"已按元换算为万元（÷10000）的列：{'、'.join(report['converted'])}")
+    elif report["yuan_columns"]:
+        print(
+            f"疑似按“元”填报的列：{'、'.join(report['yuan_columns'])}（核实后可加 --convert-yuan）"
+        )
+    counts = report.get("part_counts") or {None: report["counts"]}
+    for part, c in counts.items():
+        label = f"{PARTS[part]}：" if part else ""
+        print(f"{label}新增 {c['new']} 行，变更 {c['changed']} 行，不变 {c['unchanged']} 行")
+
+
+def _label(field: str) -> str:
+    return LABELS.get(field) or MAPPABLE.get(field, field)
 
 
 def _batches(con, as_json: bool) -> None:
@@ -155,5 +274,7 @@ def _batches(con, as_json: bool) -> None:
     for b in rows:
         period = f"{b['year']}-{b['month']:02d}" if b["month"] else f"{b['year']}年"
         state = f"已撤销（{b['undone_by']}）" if b["undone_at"] else "有效"
+        notes = (f"  确认理由：{b['reason']}" if b.get("reason") else "") + (
+            f"  按元换算：{'、'.join(b['converted'])}" if b.get("converted") else "")  # fmt: skip
         print(f"#{b['id']}  {KINDS[b['kind']]}  {period}  {b['file_name']}  {b['row_count']}行  "
-              f"{b['user_name']}  {b['created_at']:%Y-%m-%d %H:%M}  {state}")  # fmt: skip
+              f"{b['user_name']}  {b['created_at']:%Y-%m-%d %H:%M}  {state}{notes}")  # fmt: skip

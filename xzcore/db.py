@@ -15,7 +15,7 @@ from xzcore.errors import DatabaseLocked, DatabaseMissing
 DEFAULT_DB = Path("data/xiuzhou.duckdb")
 
 # Ordered list of migration scripts; the schema version of a database is how many have run.
-MIGRATIONS = ("schema.sql", "schema_2.sql", "schema_3.sql")
+MIGRATIONS = ("schema.sql", "schema_2.sql", "schema_3.sql", "schema_4.sql")
 
 # No network on the servers: never let DuckDB try to fetch an extension.
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -42,7 +42,12 @@ def connect(path: str | os.PathLike, *, read_only: bool = False, create: bool = 
             ) from exc
         raise
     if not read_only:
+        before = schema_version(con)
         migrate(con)
+        if 0 < before < 4:  # figures from before the monthly cycle: they were published already
+            from xzcore.cycle.publish import adopt  # the cycle needs the metrics, not db.py
+
+            adopt(con)
     return con
 
 
@@ -89,5 +94,12 @@ def data_version(con) -> str:
     row = con.execute(
         "SELECT count(*), coalesce(max(id), 0), coalesce(max(epoch(undone_at)), 0) FROM batches"
     ).fetchone()
-    settings = con.execute("SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM settings")
-    return f"{row[0]}-{row[1]}-{row[2]}-{settings.fetchone()[0]}"
+    settings = con.execute(
+        "SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM settings"
+    ).fetchone()[0]
+    # publishing and reviews change what pages show without a batch
+    cycle = con.execute(
+        "SELECT (SELECT count(*) FROM month_versions),"
+        " (SELECT coalesce(max(epoch(reviewed_at)), 0) FROM unit_reviews)"
+    ).fetchone()
+    return f"{row[0]}-{row[1]}-{row[2]}-{settings}-{cycle[0]}-{cycle[1]}"

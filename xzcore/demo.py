@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xzcore import auth, ingest, settings
+from xzcore import auth, cycle, ingest, settings
 from xzcore.db import connect
 from xzcore.period import Month
 
@@ -358,8 +358,8 @@ def add_accounts(con) -> None:
 def load(con, demo_dir: Path, user: auth.User = UPLOADER) -> list[int]:
     """Import the demo files through the same path as any upload: the register, then each month.
 
-    Upload times are nominal (register on 20 January, each report on the 10th of the next
-    month), so that two builds give the same database.
+    Upload times are nominal (register on 20 January, each report on the 4th of the next
+    month, published by the office on the 12th), so that two builds give the same database.
     """
     paths = [demo_dir / REGISTER_FILE]
     paths += [demo_dir / PROGRESS_FILE.format(YEAR, m) for m in range(1, 13)]
@@ -367,9 +367,12 @@ def load(con, demo_dir: Path, user: auth.User = UPLOADER) -> list[int]:
     for path in (p for p in paths if p.exists()):
         preview = ingest.prepare(con, path.read_bytes(), path.name)
         month = preview.parsed.month
-        day = dt.date(YEAR, 1, 20) if month is None else Month(YEAR, month).end + dt.timedelta(10)
+        day = dt.date(YEAR, 1, 20) if month is None else Month(YEAR, month).end + dt.timedelta(4)
         at = dt.datetime.combine(day, dt.time(9))
         batches.append(ingest.commit(con, preview, user, at=at))
+        if month is not None:  # reported by the 5th, published after the office's review
+            published = dt.datetime.combine(day + dt.timedelta(8), dt.time(10))
+            cycle.publish.publish(con, user, Month(YEAR, month), at=published)
     return batches
 
 

@@ -22,11 +22,20 @@ def round_of(month: Month, quarterly: bool) -> dict:
     return {"kind": "quarter" if quarterly else "month", "as_of": as_of, "label": label}
 
 
+# What the lists, their order and their reasons (frame.with_reasons) read of the month's frame.
+_USED = """id, code, name, unit, township, plan, completed, e12, completion_rate, schedule, lag_pp,
+    light, completion_light, start_light, start_overdue, planned_start, completion_overdue,
+    started_on_time"""
+
+
 def _lists_query(
     available: set[Month], as_of: Month, rules: EvaluationRules, mode: str, preset
 ) -> Query:
     current = frame_query(as_of, mode, preset, prefix="c_")
-    ctes, params = [f"cur AS MATERIALIZED ({current.sql})"], dict(current.params)
+    # Materialized once, so only the columns the lists and their reasons read (text columns
+    # such as start_source cost time to materialize and are never shown here).
+    ctes = [f"cur AS MATERIALIZED (SELECT {_USED} FROM ({current.sql}))"]
+    params = dict(current.params)
     # "Red n months running": red now and in each of the n − 1 months before, when reported.
     running = ["light = 'red'"]
     for back in range(1, rules.warning_red_months):

@@ -29,7 +29,7 @@ def available_months(con) -> list[Month]:
     # Read off the upload batches (a few rows), not the progress table (millions).
     rows = con.execute(
         """SELECT year, max(month) FROM batches
-           WHERE kind = 'progress' AND undone_at IS NULL
+           WHERE kind IN ('progress', 'combined') AND undone_at IS NULL
              AND year IN (SELECT DISTINCT year FROM annual_plans)
            GROUP BY year ORDER BY year"""
     ).fetchall()

@@ -13,7 +13,9 @@ from xzcore.auth.roles import User, enforce
 from xzcore.errors import BadArgument
 from xzcore.rules import PRESETS, SCHEDULE_MODES, Preset, get_preset
 
-KEYS = ("preset", "thresholds", "schedule_mode", "anonymous_viewing")
+KEYS = ("preset", "thresholds", "schedule_mode", "anonymous_viewing", "report_deadline_day",
+        "leaders_see_collecting")  # fmt: skip
+DEADLINE_DAY = 5  # reports are due on the 5th of the next month (published practice: 5th–6th)
 _BOOLEAN = ("true", "false")
 
 
@@ -31,8 +33,10 @@ def _check(con, key: str, value: str) -> None:
             json.loads(value)
         except ValueError:
             raise BadArgument("阈值设置不是有效的 JSON") from None
-    elif key == "anonymous_viewing" and value not in _BOOLEAN:
-        raise BadArgument(f"anonymous_viewing 只能是 true 或 false，收到“{value}”")
+    elif key in ("anonymous_viewing", "leaders_see_collecting") and value not in _BOOLEAN:
+        raise BadArgument(f"{key} 只能是 true 或 false，收到“{value}”")
+    elif key == "report_deadline_day" and not (value.isdigit() and 1 <= int(value) <= 28):
+        raise BadArgument(f"报送截止日应为 1 至 28 的整数，收到“{value}”")
 
 
 def write(con, key: str, value: str, *, actor: User, at=None) -> None:
@@ -89,12 +93,24 @@ def set_anonymous_viewing(con, allowed: bool, *, actor: User, at=None) -> None:
     write(con, "anonymous_viewing", "true" if allowed else "false", actor=actor, at=at)
 
 
+def report_deadline_day(con) -> int:
+    """The day of the next month by which a month's reports are due."""
+    return int(read(con).get("report_deadline_day", DEADLINE_DAY))
+
+
+def leaders_see_collecting(con) -> bool:
+    """Whether leaders (viewer role) may open a month still being collected. Default: no."""
+    return read(con).get("leaders_see_collecting") == "true"
+
+
 __all__ = [
     "KEYS",
     "PRESETS",
     "anonymous_viewing",
+    "leaders_see_collecting",
     "preset",
     "read",
+    "report_deadline_day",
     "schedule_mode",
     "set_anonymous_viewing",
     "set_thresholds",

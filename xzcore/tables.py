@@ -85,8 +85,24 @@ def _text(value) -> str:
     return "—" if value is None or pd.isna(value) or str(value).strip() == "" else str(value)
 
 
-def register(record: dict) -> pd.DataFrame:
-    """A project's register entry and this year's plan as 项目/内容 rows (text as uploaded)."""
+def start_status(start: dict | None) -> str:
+    """开工情况 in words, from frame.project_start: started and from what (an actual date, 续建,
+    or the report that said so), or not started with the planned month and how overdue."""
+    if start is None:  # no plan this year: the project is in no frame of the year
+        return "—"
+    if start["started"]:
+        return f"已开工，依据：{start['start_source']}"
+    planned = start["planned_start"]
+    if planned is None or pd.isna(planned):
+        return "未开工：无计划开工日期"
+    if start["start_overdue"] > 0:
+        return f"未开工：计划{planned:%Y-%m}开工，已逾期{start['start_overdue']}个月"
+    return f"未开工：计划{planned:%Y-%m}开工"
+
+
+def register(record: dict, start: dict | None) -> pd.DataFrame:
+    """A project's register entry and this year's plan as 项目/内容 rows (text as uploaded), with
+    开工情况 at the month viewed (`start` from frame.project_start)."""
     r = record["register"]
     rows = [
         ("项目代码", _text(r["code"])),
@@ -102,6 +118,7 @@ def register(record: dict) -> pd.DataFrame:
         ("本年度计划投资", fmt.money(record["plan_wan"])),
         ("计划开工", _date(r["planned_start"])),
         ("实际开工", _date(r["actual_start"])),
+        ("开工情况", start_status(start)),
         ("计划竣工", _date(r["planned_completion"])),
         ("实际竣工", _date(r["actual_completion"])),
     ]
@@ -188,4 +205,5 @@ __all__ = [
     "ranking",
     "register",
     "rule_counts",
+    "start_status",
 ]

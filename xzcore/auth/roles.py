@@ -22,6 +22,8 @@ ACTION_NAMES = {
     "settings": "修改设置",
     "users": "管理用户",
     "audit": "查看审计日志",
+    "publish": "发布或更正月度数据",
+    "review": "审核单位报送",
 }
 _ALLOWED = {
     "upload": {"staff", "office", "admin"},
@@ -29,6 +31,8 @@ _ALLOWED = {
     "settings": {"admin"},
     "users": {"admin"},
     "audit": {"admin"},
+    "publish": {"office", "admin"},
+    "review": {"office", "admin"},
 }
 
 

@@ -92,7 +92,7 @@ def batches(con) -> list[dict]:
     """The upload history, newest first."""
     cursor = con.execute(
         """SELECT id, kind, file_name, sha256, year, month, row_count, user_name, created_at,
-                  undone_at, undone_by FROM batches ORDER BY id DESC"""
+                  undone_at, undone_by, reason, converted FROM batches ORDER BY id DESC"""
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

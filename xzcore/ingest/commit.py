@@ -15,9 +15,11 @@ import pyarrow as pa
 
 from xzcore import audit, db, metrics
 from xzcore.auth.roles import User, deny, enforce
+from xzcore.cycle import months, publish
 from xzcore.errors import XZError
 from xzcore.ingest import scope
 from xzcore.ingest.rows import PROJECT_FIELDS, Preview
+from xzcore.period import Month
 
 _MONEY = pa.decimal128(18, 4)
 _STEP = Decimal("0.0001")
@@ -90,12 +92,14 @@ def commit(
     accept_warnings=False,
     reason: str | None = None,
     at: dt.datetime | None = None,
-) -> int:
-    """The whole file lands or nothing does; returns the new batch id.
+) -> int | None:
+    """The whole file lands or nothing does; returns the new batch id (None: nothing changed).
 
     The user must be allowed to upload; a staff member's file must lie wholly within their
     units (checked again here against the database, whatever the preview said). Warnings are
-    核实性审核: accepting them takes a reason, kept on the batch and in the audit log.
+    核实性审核: accepting them takes a reason, kept on the batch and in the audit log. A
+    published month is changed only by office or admin with a reason (更正): it gets a new
+    version, and the earlier ones stay readable.
     """
     parsed = preview.parsed
     enforce(con, user, "upload", {"file": parsed.file_name})
@@ -103,6 +107,15 @@ def commit(
         raise ValidationFailed(
             f"文件有 {len(preview.errors)} 处错误，未导入。第一处：{preview.errors[0]}"
         )
+    changed = [r for r in preview.rows if r.action != "unchanged"]
+    if not changed:  # an identical re-upload: 不变, and no empty batch
+        audit.record(
+            con, user, "commit",
+            {"kind": parsed.kind, "year": parsed.year, "month": parsed.month,
+             "file": parsed.file_name, "sha256": parsed.sha256, "unchanged": True},
+            at=at,
+        )  # fmt: skip
+        return None
     if preview.warnings and not accept_warnings:
         raise ValidationFailed(
             f"文件有 {len(preview.warnings)} 条警告，确认后才能导入。第一条：{preview.warnings[0]}"
@@ -113,6 +126,7 @@ def commit(
             f"确认警告需填写理由：文件有 {len(preview.warnings)} 条警告（核实性审核），"
             f"请说明为何仍按此导入。第一条：{preview.warnings[0]}"
         )
+    correcting = _published(con, preview, user, reason)
     refused = scope.outside(con, preview, user)
     if refused:
         rows = [r.row for r in refused]
@@ -131,7 +145,6 @@ def commit(
             [parsed.kind, parsed.file_name, parsed.sha256, parsed.year, parsed.month,
              len(parsed.records), user.username, at, reason, preview.converted or None],
         ).fetchone()[0]  # fmt: skip
-        changed = [r for r in preview.rows if r.action != "unchanged"]
         # The register part first: the month's figures may be of a project it adds.
         _write_register(con, batch, parsed.year, [r for r in changed if r.part == "register"])
         for row in changed:
@@ -149,7 +162,37 @@ def commit(
         if preview.converted:
             detail["converted"] = preview.converted
         audit.record(con, user, "commit", detail, at=at)
+        if correcting:  # a published month changed: its next version, with the reason
+            version = publish.freeze(con, user, correcting, reason=reason, at=at)
+            audit.record(
+                con, user, "correct",
+                {"month": str(correcting), "version": version.version, "batch": batch,
+                 "reason": reason, "changed": (version.changes or {}).get("count")},
+                at=at,
+            )  # fmt: skip
     return batch
+
+
+def _published(con, preview: Preview, user: User, reason: str | None) -> Month | None:
+    """The published month an upload would change (a correction), once the user may make it:
+    office or admin, with a reason. None for a month still being collected, or a register."""
+    parsed = preview.parsed
+    month = parsed.period if parsed.has_progress else None
+    done = months.latest(con, month) if month else None
+    if done is None:
+        return None
+    when = f"{month} 已于 {done.published_at:%Y-%m-%d %H:%M} 发布（第 {done.version} 版）"
+    if user.role not in ("office", "admin"):
+        raise deny(
+            con, user, "upload",
+            f"{when}，不能再上传修改。如需更正，请联系区重点办或管理员（更正须填写理由）",
+            {"file": parsed.file_name, "month": str(month)},
+        )  # fmt: skip
+    if reason is None:
+        raise ValidationFailed(
+            f"{when}：更正须填写更正理由；导入后生成第 {done.version + 1} 版，原版本仍可查看"
+        )
+    return month
 
 
 def _write_progress(con, batch, year, month, rows) -> None:
@@ -260,13 +303,14 @@ def _write_register(con, batch, year, rows) -> None:
 
 def refresh_lights(con, year: int, from_month: int) -> None:
     """Lights published for this month and the later ones of the year follow the new figures."""
-    months = [m for m in metrics.available_months(con) if m.year == year]
-    last = max((m.month for m in months), default=0)
-    # A month left with no figures (its only report undone) keeps no published lights either.
+    reported = [m for m in metrics.available_months(con) if m.year == year]
+    last = max((m.month for m in reported), default=0)
+    frozen = set(months.published(con))  # a published month's lights change by correction only
+    # A month left with no figures (its only report undone) keeps no lights either.
     con.execute(
-        "DELETE FROM light_snapshots WHERE year = ? AND month > ?",
-        [year, max(last, from_month - 1)],
+        "DELETE FROM light_snapshots WHERE year = ? AND month > ? AND NOT list_contains(?, month)",
+        [year, max(last, from_month - 1), [m.month for m in frozen if m.year == year]],
     )
-    for month in months:
-        if month.month >= from_month:
+    for month in reported:
+        if month.month >= from_month and month not in frozen:
             metrics.snapshot_lights(con, month)

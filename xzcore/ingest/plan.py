@@ -29,14 +29,9 @@ from xzcore.period import Month
 
 def build(con, parsed: Parsed, today: dt.date | None = None) -> Preview:
     preview = Preview(parsed, problems=list(parsed.problems))
-    same = con.execute(
+    preview.same_file_batch = con.execute(
         "SELECT max(id) FROM batches WHERE sha256 = ? AND undone_at IS NULL", [parsed.sha256]
     ).fetchone()[0]
-    if same:
-        preview.same_file_batch = same
-        preview.problems.append(
-            Problem("warning", f"同一文件已于批次#{same}导入过；再次导入结果相同")
-        )
     if parsed.kind is None or parsed.year is None:
         return preview
     projects = Projects(con, parsed)
@@ -53,6 +48,12 @@ def build(con, parsed: Parsed, today: dt.date | None = None) -> Preview:
         register = plan_register(con, parsed, projects, preview)
     if parsed.has_progress:
         _plan_progress(con, parsed, projects, preview, register)
+    same = preview.same_file_batch
+    if same and any(r.action != "unchanged" for r in preview.rows):
+        # the same file again, yet it would change something: a later upload changed it since
+        preview.problems.append(
+            Problem("warning", f"同一文件已于批次#{same}导入过，此后数据又有变动；再次导入将改回")
+        )
     # A combined row's two parts may find the same fault (a duplicate row): say it once.
     preview.problems = list(dict.fromkeys(preview.problems))
     return preview

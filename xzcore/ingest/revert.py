@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from xzcore import audit, db
 from xzcore.auth.roles import ROLE_NAMES, User, deny, enforce
+from xzcore.cycle import months, publish
 from xzcore.ingest import scope
 from xzcore.ingest.commit import TABLES, ValidationFailed, refresh_lights, touched
 from xzcore.ingest.values import fold
+from xzcore.period import Month
 
 
 def undoable_by(user: User, owner: str) -> bool:
@@ -43,11 +45,12 @@ def _may_undo(con, batch: int, owner: str, user: User) -> None:
         raise deny(con, user, "undo", message, {"batch": batch})
 
 
-def undo(con, batch: int, user: User) -> None:
+def undo(con, batch: int, user: User, reason: str | None = None) -> None:
     """Put back what the batch replaced and remove what it added, unless a later batch built on it.
 
     Refused (nothing changed) when a later, still standing batch wrote the same keys, or when
-    the user may not undo this batch (see _may_undo).
+    the user may not undo this batch (see _may_undo). Undoing a report of a published month is
+    a correction: office or admin, with a reason; the month gets its next version.
     """
     enforce(con, user, "undo", {"batch": batch})
     row = con.execute(
@@ -60,6 +63,7 @@ def undo(con, batch: int, user: User) -> None:
     _may_undo(con, batch, row[3], user)
     if row[2] is not None:
         raise ValidationFailed(f"批次#{batch}已于 {row[2]:%Y-%m-%d %H:%M} 撤销过")
+    correcting = _published(con, batch, row, user, reason)
     later = [
         r[0]
         for r in con.execute(
@@ -94,5 +98,33 @@ def undo(con, batch: int, user: User) -> None:
             user,
             "undo",
             {"batch": batch, "kind": row[4], "year": row[0], "month": row[1], "file": row[5],
-             "rows": row[6], "uploaded_by": row[3]},
+             "rows": row[6], "uploaded_by": row[3]} | ({"reason": reason} if reason else {}),
         )  # fmt: skip
+        if correcting:
+            version = publish.freeze(con, user, correcting, reason=reason)
+            audit.record(
+                con, user, "correct",
+                {"month": str(correcting), "version": version.version, "undone_batch": batch,
+                 "reason": reason, "changed": (version.changes or {}).get("count")},
+            )  # fmt: skip
+
+
+def _published(con, batch: int, row, user: User, reason: str | None) -> Month | None:
+    """The published month undoing this batch would change, once the user may: office or
+    admin, with a reason. None for a register or a month still being collected."""
+    if row[4] == "register":
+        return None
+    month = Month(row[0], row[1])
+    done = months.latest(con, month)
+    if done is None:
+        return None
+    when = f"{month} 已于 {done.published_at:%Y-%m-%d %H:%M} 发布（第 {done.version} 版）"
+    if user.role not in ("office", "admin"):
+        message = f"{when}，不能撤销批次#{batch}。如需更正，请联系区重点办或管理员"
+        raise deny(con, user, "undo", message, {"batch": batch})
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            f"{when}：撤销批次#{batch}是对已发布数据的更正，须填写更正理由"
+            f"（生成第 {done.version + 1} 版，原版本仍可查看）"
+        )
+    return month

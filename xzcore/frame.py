@@ -18,6 +18,7 @@ from xzcore.rules import LIGHT_NAMES, Band, Preset, get_preset
 # Columns a page may filter or group on; the only identifiers ever pasted into SQL from outside.
 GROUP_COLUMNS = {
     "tier": "项目级别",
+    "project_type": "项目类别",  # 产业项目 / 基础设施 / 社会民生 …: a register may carry both
     "category": "行业类别",
     "township": "镇街道",
     "unit": "责任单位",
@@ -111,8 +112,8 @@ WITH latest AS (
             ELSE nullif(list_position({_STAGE_LIST}, stage) - 1, 0) END) AS said
     FROM progress WHERE year = $year AND month <= $month GROUP BY project_id
 ), base AS (
-    SELECT p.id, p.code, p.name, p.tier, p.category, p.township, p.unit, p.leader, p.owner,
-        p.build_type, p.total_investment, p.planned_start, p.planned_completion,
+    SELECT p.id, p.code, p.name, p.tier, p.project_type, p.category, p.township, p.unit,
+        p.leader, p.owner, p.build_type, p.total_investment, p.planned_start, p.planned_completion,
         p.actual_start, p.actual_completion, p.lon, p.lat,
         CAST(ap.plan AS DECIMAL(38, 4)) AS plan,
         CAST(coalesce(l.completed, 0) AS DECIMAL(38, 4)) AS completed,

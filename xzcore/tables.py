@@ -100,6 +100,12 @@ def start_status(start: dict | None) -> str:
     return f"未开工：计划{planned:%Y-%m}开工"
 
 
+def _years(start, end) -> str:
+    if not start:
+        return "—"
+    return str(start) if start == end else f"{start}-{end}"
+
+
 def register(record: dict, start: dict | None) -> pd.DataFrame:
     """A project's register entry and this year's plan as 项目/内容 rows (text as uploaded), with
     开工情况 at the month viewed (`start` from frame.project_start)."""
@@ -108,7 +114,9 @@ def register(record: dict, start: dict | None) -> pd.DataFrame:
         ("项目代码", _text(r["code"])),
         ("项目名称", _text(r["name"])),
         ("项目级别", _text(r["tier"])),
+        ("项目类别", _text(r.get("project_type"))),
         ("行业类别", _text(r["category"])),
+        ("建设起止年限", _years(r.get("start_year"), r.get("end_year"))),
         ("镇街道", _text(r["township"])),
         ("责任单位", _text(r["unit"])),
         ("联系区领导", _text(r["leader"])),

@@ -66,25 +66,24 @@ def dump(con, *, figures_only: bool = False) -> dict[str, str]:
     figures_only leaves out the upload history and the time lights were computed, which an
     upload or an undo always changes, so that an undo can be compared with what was there.
     """
-    tables = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = 'main' ORDER BY table_name"
-        ).fetchall()
-    ]
+    # every schema: a published month's frozen copy (pub_YYYY_MM_vN) is data too
+    tables = con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables"
+        " WHERE table_catalog = current_database() ORDER BY ALL"
+    ).fetchall()
     out = {}
-    for table in tables:
+    for schema, table in tables:
         if figures_only and table in HISTORY:
             continue
         columns = con.execute(
             "SELECT column_name, data_type FROM information_schema.columns"
-            " WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
-            [table],
+            " WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, table],
         ).fetchall()
         drop = " EXCLUDE (computed_at)" if figures_only and table == "light_snapshots" else ""
-        rows = con.execute(f'SELECT *{drop} FROM "{table}" ORDER BY ALL').fetchall()
-        out[table] = "\n".join([repr(columns), *map(repr, rows)])
+        rows = con.execute(f'SELECT *{drop} FROM "{schema}"."{table}" ORDER BY ALL').fetchall()
+        key = table if schema == "main" else f"{schema}.{table}"
+        out[key] = "\n".join([repr(columns), *map(repr, rows)])
     return out
 
 

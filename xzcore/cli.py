@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from xzcore import cli_ingest, cli_users, db, demo, evaluation, fmt, metrics
+from xzcore import cli_cycle, cli_ingest, cli_users, db, demo, evaluation, fmt, metrics
 from xzcore.errors import XZError
 from xzcore.metrics import GROUPINGS
 from xzcore.period import Month
@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_ingest.add_commands(sub)
     report_command.add_command(sub)
     cli_users.add_commands(sub)
+    cli_cycle.add_commands(sub)
     return parser
 
 
@@ -84,6 +85,8 @@ def _run(args) -> int:
         return report_command.run(args, path)
     if args.command == "users":
         return cli_users.run(args, path)
+    if args.command in cli_cycle.COMMANDS:
+        return cli_cycle.run(args, path)
     con = db.connect(path, read_only=True)
     try:
         month = Month.parse(args.month)

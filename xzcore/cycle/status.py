@@ -67,7 +67,7 @@ def units(con, month: Month, now: dt.datetime | None = None) -> pd.DataFrame:
     rows = []
     for unit, group in projects(con, month).groupby("unit", sort=True):
         reported = int(group.reported.sum())
-        last = group.at.max() if reported else None
+        last = group["at"].max() if reported else None
         first = group.first_at.max() if reported == len(group) else None
         state = "未报送" if not reported else "已报送" if reported == len(group) else "部分报送"
         review = reviews.get(unit)
@@ -149,7 +149,8 @@ def returned(con, month: Month, unit_names) -> list[dict]:
     return hit[["unit", "review_reason", "reviewed_by"]].to_dict("records")
 
 
-def _date(at: dt.datetime) -> str:
+def deadline_text(at: dt.datetime) -> str:
+    """The last day reports may come in, as people say it: 10月5日."""
     day = at - dt.timedelta(days=1)
     return f"{day.month}月{day.day}日"
 
@@ -159,7 +160,7 @@ def remind(con, month: Month, unit: str | None = None, now: dt.datetime | None =
     table = units(con, month, now)
     if table.empty:
         return f"{month.year}年{month.month}月没有计划内的项目。"
-    due = _date(deadline(con, month))
+    due = deadline_text(deadline(con, month))
     late = table[(table.state.isin(["未报送", "部分报送", "退回"]))]
     if unit is not None:
         late = late[late.unit == unit]

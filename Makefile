@@ -31,6 +31,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.ingest
 	$(PY) -m bench.browser
 	$(PY) -m bench.report
+	$(PY) -m bench.cycle
 
 demo: $(VENV)/.runtime
 	$(PY) -m xzcore --db $(DB) demo

@@ -184,8 +184,10 @@ class _Row:
         return found
 
     def _yuan_one(self, name: str) -> Problem | None:
+        if name not in self.cols:  # first: most files carry two or three of the five figures
+            return None
         value = self.value(name)
-        if name not in self.cols or value is None or value == 0:
+        if value is None or value == 0:
             return None
         stated = name in self.stated
         if stated and self.factors.get(name) != 1:

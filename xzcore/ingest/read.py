@@ -151,6 +151,8 @@ def read(data: bytes, filename: str) -> list[Sheet]:
 
 def cell_text(value: object) -> str:
     """A cell as the text the office typed, so that one parser serves CSV and Excel alike."""
+    if type(value) is str:  # every CSV cell and most workbook text: no conversion to make
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -17,6 +17,8 @@ PROJECT_FIELDS = ("code", "name", "tier", "category", "township", "unit", "leade
                   "build_type", "total_investment", "planned_start", "planned_completion",
                   "actual_start", "actual_completion", "lon", "lat", "project_type",
                   "start_year", "end_year")  # fmt: skip
+# What planning a monthly report reads of the register (matching, start dates, 总投资).
+_PROGRESS_NEEDS = ("code", "name", "actual_start", "actual_completion", "total_investment")
 PROGRESS_FIELDS = ("amount", "ytd", "stage", "image_progress", "problems", "since_start", "started")
 LABELS = {
     "code": "项目代码", "name": "项目名称", "tier": "项目级别", "category": "行业类别",
@@ -90,8 +92,11 @@ class Projects:
 
     def __init__(self, con, parsed: Parsed):
         self.parsed = parsed
-        rows = con.execute(f"SELECT id, {', '.join(PROJECT_FIELDS)} FROM projects").fetchall()
-        self.by_id = {r[0]: dict(zip(PROJECT_FIELDS, r[1:], strict=True)) for r in rows}
+        # A monthly report needs only what matching and its checks read: turning every
+        # register column of 10,000 projects into Python objects cost a third of an upload.
+        fields = PROJECT_FIELDS if parsed.kind != "progress" else _PROGRESS_NEEDS
+        rows = con.execute(f"SELECT id, {', '.join(fields)} FROM projects").fetchall()
+        self.by_id = {r[0]: dict(zip(fields, r[1:], strict=True)) for r in rows}
         self.by_code = {fold(p["code"]): i for i, p in self.by_id.items() if p["code"]}
         self.by_name = {fold(p["name"]): i for i, p in self.by_id.items()}
 

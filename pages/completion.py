@@ -6,11 +6,11 @@ from ui import controls, data, formats, shell, table_download
 from xzcore import charts, tables
 from xzcore.frame import GROUP_COLUMNS
 
-shell.page()
+user = shell.page()
 version = data.data_version()
-view = controls.view(version)
+view = controls.view(version, user)
 controls.header("投资完成", view, version)
-total = data.summary(version, view.month, tuple(GROUP_COLUMNS), view.filters)
+total = data.summary(version, view.month, tuple(GROUP_COLUMNS), view.filters, view.edition)
 
 for tab, column in zip(st.tabs(list(GROUP_COLUMNS.values())), GROUP_COLUMNS, strict=True):
     with tab:

@@ -29,10 +29,11 @@ def project_list(title: str, table, rule: str, kind: str, empty: str, file_name:
     if table.empty:
         st.info(empty)
         return
-    shown = tables.evaluation_list(table)
+    shown = controls.mark_reported(tables.evaluation_list(table), table)
     ids = shown["id"].tolist()
     key = f"evaluation_{kind}"
     order = [c for c in ORDER[kind] if c in shown.columns]
+    order = controls.with_reported(order, table, after="项目名称")
     st.dataframe(
         shown,
         hide_index=True,
@@ -57,9 +58,9 @@ def remember_round() -> None:
         st.query_params.pop("round", None)
 
 
-shell.page()
+user = shell.page()
 version = data.data_version()
-view = controls.view(version, filters=False)
+view = controls.view(version, user, filters=False)
 controls.header("红旗/预警", view, version)
 
 # The round lives in the URL (?round=quarter: a copied link opens it) and in the session (it
@@ -78,7 +79,7 @@ kind = st.segmented_control(
     on_change=remember_round,
 )
 remember_round()
-result = data.evaluation(version, view.month, kind == "quarter")
+result = data.evaluation(version, view.month, kind == "quarter", view.edition)
 st.markdown(
     f"**本轮：{result['label']}**（数据截至 {controls.month_label(result['as_of'])}"
     + ("；季度评选以报告月之前最近一个完整季度末为准）" if kind == "quarter" else "）")

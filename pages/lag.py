@@ -19,8 +19,11 @@ LAGGING_ORDER = ["项目名称", "亮灯", "完成率", "滞后（百分点）",
 CHANGES_ORDER = ["项目名称", "上月", "本月", "变化", "滞后（百分点）", "原因", "责任单位", "镇街道"]
 
 
-def project_table(table, key: str, order: list[str], file_name: str) -> None:
-    """A clickable list of projects (ticking a row opens the project's page), and its CSV."""
+def project_table(source, table, key: str, order: list[str], file_name: str, after: str) -> None:
+    """A clickable list of projects (ticking a row opens the project's page), and its CSV;
+    a project with no report of the month says 未报送 (after the column `after`)."""
+    table = controls.mark_reported(table, source)
+    order = controls.with_reported(order, source, after)
     ids = table["id"].tolist()
     st.dataframe(
         table,
@@ -35,16 +38,19 @@ def project_table(table, key: str, order: list[str], file_name: str) -> None:
     table_download.csv_button(table[order], file_name, key=f"csv_{key}")
 
 
-shell.page()
+user = shell.page()
 version = data.data_version()
-view = controls.view(version)
+view = controls.view(version, user)
 controls.header("进度滞后", view, version)
-info = data.rules_info(version)
-total = data.summary(version, view.month, (), view.filters)
-status = data.lights(version, view.month, view.filters)
+info = data.rules_info(version, view.month, view.edition)
+total = data.summary(version, view.month, (), view.filters, view.edition)
+status = data.lights(version, view.month, view.filters, edition=view.edition)
 if status.empty:
     st.info("没有符合筛选条件的项目。")
     st.stop()
+missing = int((~status["reported"]).sum())
+if missing:
+    st.caption(f"本月未报送 {missing} 个项目：{controls.UNREPORTED_RULE}，亮灯亦按此计算。")
 
 # (a) Every project against the zones of the rule in force. The zones come from the preset's
 # published thresholds: rules_info carries only its name, so thresholds an admin has adjusted
@@ -70,7 +76,7 @@ st.caption(
 )
 
 # (c) What changed since last month, newly red first.
-changes = lagcharts.in_view(data.light_changes(version, view.month), status["id"])
+changes = lagcharts.in_view(data.light_changes(version, view.month, view.edition), status["id"])
 st.subheader(f"本月亮灯变化（{len(changes)} 个）")
 if view.month.endswith("-01"):
     st.info("1月是本年度第一个月，没有上月亮灯可比。")
@@ -79,7 +85,12 @@ elif changes.empty:
 else:
     st.caption("上月 → 本月；转为红灯的排在最前。勾选行首的方框打开项目详情。")
     project_table(
-        lagcharts.changes_table(changes), "lag_changes", CHANGES_ORDER, f"亮灯变化_{view.month}"
+        changes,
+        lagcharts.changes_table(changes),
+        "lag_changes",
+        CHANGES_ORDER,
+        f"亮灯变化_{view.month}",
+        after="本月",
     )
 
 # (e) The lagging projects and why.
@@ -89,12 +100,21 @@ if lagging.empty:
     st.info("本月没有亮红灯或黄灯的项目。")
 else:
     st.caption("按亮灯、滞后排序，最差的在前。勾选行首的方框打开项目详情。")
-    project_table(tables.projects(lagging), "lag_projects", LAGGING_ORDER, f"滞后项目_{view.month}")
+    project_table(
+        lagging,
+        tables.projects(lagging),
+        "lag_projects",
+        LAGGING_ORDER,
+        f"滞后项目_{view.month}",
+        after="亮灯",
+    )
 
 # (d) Lights month by month: one row a project, so it goes last, folded when long, and never
 # more rows than a browser can draw (the worst first: lights() orders them so).
 shown = status["id"].head(HEATMAP_ROWS)
-history = lagcharts.in_view(data.light_history(version, view.month, view.filters), shown)
+history = lagcharts.in_view(
+    data.light_history(version, view.month, view.filters, view.edition), shown
+)
 heatmap = lagcharts.light_heatmap(history, "逐月亮灯（每行一个项目，当前最差的在上）")
 if len(status) <= HEATMAP_INLINE:
     st.plotly_chart(heatmap, width="stretch")

@@ -8,11 +8,11 @@ import streamlit as st
 from ui import controls, data, formats, shell, table_download
 from xzcore import lightmap, tables
 
-shell.page()
+user = shell.page()
 version = data.data_version()
-view = controls.view(version)
+view = controls.view(version, user)
 controls.header("亮灯地图", view, version)
-total = data.summary(version, view.month, ("township",), view.filters)
+total = data.summary(version, view.month, ("township",), view.filters, view.edition)
 townships = total["groups"]["township"]
 
 st.markdown(
@@ -23,7 +23,7 @@ st.markdown(
 key = "light_map"
 st.plotly_chart(
     lightmap.light_map(
-        data.map_points(version, view.month, view.filters),
+        data.map_points(version, view.month, view.filters, view.edition),
         townships,
         # the deployment's own tile server, e.g. http://tiles.local/{z}/{x}/{y}.png (README 地图)
         tiles=os.environ.get("XZ_MAP_TILES") or None,

@@ -5,15 +5,14 @@ import streamlit as st
 from ui import controls, data, shell
 from xzcore import charts, fmt
 
-shell.page()
+user = shell.page()
 
 version = data.data_version()
-view = controls.view(version)
+view = controls.view(version, user, versions=True)
 controls.header("总览", view, version)
-total = data.summary(version, view.month, ("unit", "township"), view.filters)
-months = data.months(version)
-index = months.index(view.month)
-before = data.summary(version, months[index - 1], (), view.filters) if index else None
+total = data.summary(version, view.month, ("unit", "township"), view.filters, view.edition)
+# last month from the same copy as this month: a published month's frozen copy holds it
+before = data.before(version, view.month, view.filters, view.edition)
 
 
 def _delta(key: str, as_points: bool = False) -> str | None:
@@ -70,7 +69,8 @@ st.markdown(
 left, right = st.columns(2)
 left.plotly_chart(
     charts.cumulative_trend(
-        data.trend(version, view.month, view.filters).to_dict("records"), "累计完成投资与时序进度"
+        data.trend(version, view.month, view.filters, view.edition).to_dict("records"),
+        "累计完成投资与时序进度",
     ),
     width="stretch",
 )

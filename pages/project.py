@@ -9,21 +9,13 @@ import functools
 import streamlit as st
 
 from ui import controls, data, shell
-from xzcore import charts, fmt, frame, tables
-from xzcore.period import Month
+from xzcore import charts, fmt, tables
 
 MONEY = st.column_config.NumberColumn(format="localized", width=120)
 
-
-# Cached on the data version like ui/data.py's functions (its place once ui/data.py takes it).
-@st.cache_data(show_spinner=False, max_entries=128)
-def _start(version: str, project_id: int, month: str) -> dict | None:
-    return frame.project_start(data.cursor(), project_id, Month.parse(month))
-
-
-shell.page()
+user = shell.page()
 version = data.data_version()
-view = controls.view(version, filters=False)
+view = controls.view(version, user, filters=False)
 controls.header("项目详情", view, version)
 
 text = st.text_input(
@@ -32,7 +24,7 @@ text = st.text_input(
     key="project_search",
 )
 if text.strip():
-    found = data.search(version, text)
+    found = data.search(version, text, view.month, view.edition)
     if found.empty:
         st.warning("没有名称或代码包含“" + tables.literal(text.strip()) + "”的项目。")
     else:
@@ -61,7 +53,7 @@ if not asked:
     st.stop()
 # an id is a small positive integer; anything else in the link cannot name a project
 valid = asked.isascii() and asked.isdigit() and len(asked) < 10
-record = data.project_record(version, int(asked), view.month) if valid else None
+record = data.project_record(version, int(asked), view.month, view.edition) if valid else None
 if record is None:
     st.error(
         "没有找到编号为“"
@@ -74,6 +66,9 @@ if record is None:
 register = record["register"]
 months, spread = tables.month_targets(record["months"], record["plan_wan"])
 now = tables.latest(months)
+# No report of the month: the figures are last month's cumulative carried forward; said here
+# and on the figures themselves, never shown as if reported.
+missing = int(asked) in data.unreported(version, view.month, view.edition)
 st.divider()
 st.subheader(tables.literal(register["name"]), anchor=False)
 st.caption("　·　".join(tables.literal(register[k]) for k in ("code", "tier", "unit", "township")))
@@ -82,7 +77,14 @@ MONEY_WIDTH = 240  # px: "12,345.67万元" whole, never cut to "12,345…"
 with st.container(horizontal=True, gap="small"):  # wraps on a phone
     st.metric("总投资", fmt.money(register["total_investment"]), width=MONEY_WIDTH)
     st.metric("本年度计划投资", fmt.money(record["plan_wan"]), width=MONEY_WIDTH)
-    st.metric(f"1-{now['month_no']}月累计完成", fmt.money(now["ytd"]), width=MONEY_WIDTH)
+    st.metric(
+        f"1-{now['month_no']}月累计完成",
+        fmt.money(now["ytd"]),
+        "未报送，按上月累计" if missing else None,
+        delta_color="off",
+        delta_arrow="off",
+        width=MONEY_WIDTH,
+    )
     st.metric(
         "完成率",
         fmt.percent(now["completion_rate"]),
@@ -91,14 +93,26 @@ with st.container(horizontal=True, gap="small"):  # wraps on a phone
         delta_arrow="off",
         width=165,
     )
-    st.metric(f"{now['month_no']}月亮灯", tables.LIGHT_MARKS.get(now["light"], "未亮灯"), width=165)
+    st.metric(
+        f"{now['month_no']}月亮灯",
+        tables.LIGHT_MARKS.get(now["light"], "未亮灯"),
+        "本月未报送" if missing else None,
+        delta_color="off",
+        delta_arrow="off",
+        width=165,
+    )
+if missing:
+    st.warning(
+        f"该项目{now['month_no']}月未报送：{controls.UNREPORTED_RULE}，亮灯亦按此计算。",
+        icon=":material/report:",
+    )
 if now["reason"]:
     st.caption(f"{now['month_no']}月亮灯原因：{tables.literal(now['reason'])}")
 
 left, right = st.columns([2, 3], gap="large")
 with left:
     st.markdown("**登记信息**")
-    start = _start(version, int(asked), view.month)
+    start = data.project_start(version, int(asked), view.month, view.edition)
     st.table(tables.literal_table(tables.register(record, start)), hide_header=True)
 with right:
     st.plotly_chart(
@@ -123,4 +137,7 @@ st.dataframe(
     },
 )
 st.markdown("**形象进度与存在问题**")
-st.table(tables.literal_table(tables.progress_notes(months)), hide_index=True)
+notes = tables.progress_notes(months)
+if missing:  # the month's row says why it is empty
+    notes.iloc[-1, 1:] = ["未报送", "—", "—"]
+st.table(tables.literal_table(notes), hide_index=True)

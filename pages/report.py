@@ -1,5 +1,7 @@
 """月度通报: the month's 晾晒 bulletin in words and tables, and its PDF, Excel workbook and chart
-images to download. District-wide, as the bulletin is: the sidebar filters do not apply here."""
+images to download. District-wide, as the bulletin is: the sidebar filters do not apply here.
+A published month is its frozen copy in the version chosen (?version=); a corrected version says
+更正 and what changed; a month being collected is marked 未发布 on the page and in every file."""
 
 import functools
 
@@ -12,13 +14,15 @@ from xzcore.report import figures
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER = st.column_config.TextColumn(alignment="right")  # figures as the PDF writes them
 
-shell.page()
+user = shell.page()
 version = data.data_version()
-view = controls.view(version, filters=False)
+view = controls.view(version, user, filters=False, versions=True)
 controls.header("月度通报", view, version)
-bulletin = report_data.bulletin(version, view.month)
+bulletin = report_data.bulletin(version, view.month, view.edition)
 
-st.subheader(bulletin.title, anchor=False)
+st.subheader(bulletin.heading, anchor=False)
+if bulletin.correction:
+    st.info(tables.literal(bulletin.correction), icon=":material/edit_note:")
 # each file is made on its button's click (a few seconds the first time), then kept
 downloads = (
     ("下载 PDF", report_data.pdf_file, "pdf", "application/pdf", ":material/picture_as_pdf:"),
@@ -29,8 +33,8 @@ with st.container(horizontal=True, gap="small"):
     for label, make, suffix, mime, icon in downloads:
         st.download_button(
             label,
-            data=functools.partial(make, version, view.month),
-            file_name=f"{bulletin.title}.{suffix}",
+            data=functools.partial(make, version, view.month, view.edition),
+            file_name=f"{bulletin.file_stem}.{suffix}",
             mime=mime,
             icon=icon,
             on_click="ignore",

@@ -1,4 +1,5 @@
-"""规则设置 (admin): the light rule preset, its thresholds, the schedule mode, anonymous viewing."""
+"""规则设置 (admin): the light rule preset, its thresholds, the schedule mode, anonymous viewing,
+the reporting deadline and whether leaders may open a month still being collected."""
 
 import streamlit as st
 
@@ -12,3 +13,4 @@ with left:
     admin.rules_form(user)
 with right:
     admin.viewing_form(user)
+    admin.cycle_form(user)

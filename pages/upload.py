@@ -1,9 +1,11 @@
 """上传数据: a register, a monthly report or both in one table; every change and problem shown,
-the reading adjusted by hand where needed (按元换算, 手动指定列), commit, undo."""
+the reading adjusted by hand where needed (按元换算, 手动指定列), commit, undo. A unit's staff
+see what the office sent back; a published month is corrected only by the office, with a
+reason."""
 
 import streamlit as st
 
-from ui import data, shell, upload, upload_columns
+from ui import data, shell, upload, upload_columns, upload_cycle
 from xzcore import ingest, tables
 from xzcore.ingest import export
 
@@ -15,13 +17,14 @@ st.caption(
     "每次导入都是一个批次，可以撤销。"
 )
 upload.flash()
+upload_cycle.unit_notice(version, user)
 
 left, right = st.columns([2, 1])
 with left:
     upload.uploader(user)
     file = upload.file_uploader()
 with right:
-    upload.template_buttons(version)
+    upload_cycle.buttons(version, user)
 
 
 def _show(file) -> None:
@@ -40,11 +43,13 @@ def _show(file) -> None:
         st.error(reason, icon=":material/error:")
         return
     upload.summary(preview, chosen_period=month is not None)
+    if upload_cycle.refuse_published(version, preview, user):
+        return  # a unit's staff: nothing on this page may change a published month
     upload_columns.yuan(preview, file_id)
     upload_columns.columns(preview, file_id, user)
     upload.problems(preview)
     upload.rows(preview)
-    upload.commit(preview, user, file_id)
+    upload.commit(preview, user, file_id, version)
 
 
 if file is not None:

@@ -248,11 +248,17 @@ TYPED = [
 
 
 def filled_template(template: bytes) -> File:
-    """The template with its sample row replaced by the unit's own rows, from row 4 on."""
+    """The unit's template (xzcore.templates) with this month's cells typed by hand into the
+    rows of its projects, past the grey reference columns."""
+    from xzcore.templates import REFERENCE_HEADER
+
     book = openpyxl.load_workbook(io.BytesIO(template))
     sheet = book.active
-    for i, row in enumerate(TYPED, start=4):
-        for j, value in enumerate(row, start=1):
+    typed = {row[1]: row[2:] for row in TYPED}
+    first = 3 + len(REFERENCE_HEADER)  # code, name, the references, then this month's cells
+    for i in range(1, sheet.max_row + 1):
+        values = typed.get(sheet.cell(i, 2).value)
+        for j, value in enumerate(values or (), start=first):
             sheet.cell(i, j).value = value
     out = io.BytesIO()
     book.save(out)

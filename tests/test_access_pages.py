@@ -15,8 +15,8 @@ MENUS = {
     None: [*VIEWING, "登录"],
     "leader": VIEWING,
     "staff": [*VIEWING, "上传数据"],
-    "office": [*VIEWING, "上传数据"],
-    "admin": [*VIEWING, "上传数据", "用户管理", "审计日志", "规则设置", "列对应记忆"],
+    "office": [*VIEWING, "上传数据", "报送情况"],
+    "admin": [*VIEWING, "上传数据", "报送情况", "用户管理", "审计日志", "规则设置", "列对应记忆"],
 }
 
 
@@ -59,13 +59,36 @@ def test_an_admin_changes_the_rule_and_the_audit_log_keeps_old_and_new(app_db):
     assert not at.exception
     assert "已保存：银川市（2025）" in at.success[0].value
     at.switch_page("pages/overview.py").run()
-    assert "亮灯规则：银川市（2025）" in at.caption[0].value
+    # August was published under the district's rule: its lights stay as published
+    assert "亮灯规则：秀洲区" in at.caption[0].value and "银川" not in at.caption[0].value
     with db.connect(app_db) as con:
         assert settings.preset(con).name == "yinchuan-2025"
         changes = audit.query(con, action="settings")
     change = changes[changes["detail"].str.contains('"preset"')].iloc[0]
     assert change["actor"] == "admin"
     assert '"old": null' in change["detail"] and '"new": "yinchuan-2025"' in change["detail"]
+
+
+def test_an_admin_sets_the_deadline_and_whether_leaders_see_a_collecting_month(app_db):
+    at = _app("admin")
+    at.switch_page("pages/rules.py").run()
+    day = next(n for n in at.number_input if n.label.startswith("报送截止日"))
+    leaders = next(c for c in at.checkbox if c.label == "领导可查看未发布（收集中）的月份")
+    assert (day.value, leaders.value) == (5, False)  # the defaults
+    day.set_value(10)
+    leaders.check()
+    next(b for b in at.button if b.label == "保存" and "cycle" in str(b.form_id)).click().run()
+    assert not at.exception
+    assert "已保存：月报于次月10日前报送；领导可以查看收集中的月份。" in at.success[0].value
+    with db.connect(app_db) as con:
+        assert settings.report_deadline_day(con) == 10
+        assert settings.leaders_see_collecting(con)
+        changes = audit.query(con, action="settings")
+    details = changes[changes["actor"] == "admin"]["detail"].tolist()
+    assert any('"key": "report_deadline_day", "old": null, "new": "10"' in d for d in details)
+    assert any('"key": "leaders_see_collecting", "old": null, "new": "true"' in d for d in details)
+    at.switch_page("pages/rules.py").run()
+    assert next(n for n in at.number_input if n.label.startswith("报送截止日")).value == 10
 
 
 def test_when_viewing_needs_a_login_a_visitor_gets_the_login_form_everywhere(app_db):

@@ -4,12 +4,16 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.cycle_files import ADMIN, BANNER, staff_september
+from xzcore import db, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,3 +149,31 @@ def test_demo_refuses_to_replace_a_database_a_dashboard_has_open(demo_db):
         # readers may share it meanwhile: the dashboard and a CLI summary together
         assert cli("summary", "--month", "2020-08", db=demo_db).returncode == 0
     assert hashlib.sha256(demo_db.read_bytes()).hexdigest() == before
+
+
+def test_without_a_month_the_newest_published_one_read_as_published(demo_db, tmp_path):
+    """A unit's September is in (collecting): the default stays on August, read from its
+    frozen copy; September, asked for, says 未发布 first (JSON: state and banner)."""
+    path = tmp_path / "september.duckdb"
+    shutil.copy(demo_db, path)
+    staff_september(path)
+    for command in (["summary", "--json"], ["lights", "--json"], ["evaluate"], ["summary"]):
+        asked = cli(command[0], "--month", "2020-08", *command[1:], db=path)
+        assert cli(*command, db=path).stdout == asked.stdout != ""
+    august = json.loads(cli("summary", "--json", db=path).stdout)
+    assert (august["month"], august["state"], august["banner"], august["version"]) == (
+        "2020-08", "已发布", None, 1,
+    )  # fmt: skip
+    for command in ("summary", "lights", "evaluate"):
+        lines = cli(command, "--month", "2020-09", db=path).stdout.splitlines()
+        assert lines[0] == f"2020-09 {BANNER}", command
+    september = json.loads(cli("lights", "--month", "2020-09", "--json", db=path).stdout)
+    assert (september["state"], september["banner"]) == ("收集中", BANNER)
+    # August as published, whatever the rule in force now
+    before = cli("lights", "--json", db=path).stdout
+    collecting = cli("lights", "--month", "2020-09", "--json", db=path).stdout
+    with db.connect(path) as con:
+        settings.write(con, "preset", "wuhan", actor=ADMIN)
+    assert cli("lights", "--json", db=path).stdout == before
+    # while September, not published, follows the rule: the freeze is what kept August
+    assert cli("lights", "--month", "2020-09", "--json", db=path).stdout != collecting

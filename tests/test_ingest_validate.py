@@ -107,9 +107,17 @@ def test_non_numbers_percentages_and_negative_amounts(july):
     ]  # and no “本月完成和累计完成都为空” beside them: those cells were not empty
 
 
-def test_a_row_with_neither_amount_nor_cumulative(july):
-    found, _ = refused(july, report("XZ2020-001,,—,-,在建,"))
-    assert found == [("error", 4, None, "本月完成和累计完成都为空")]
+def test_a_row_with_neither_amount_nor_cumulative_is_not_imported_and_said(july):
+    data = report("XZ2020-001,,—,-,在建,", "XZ2020-002,,100,,在建,")
+    preview = ingest.prepare(july, data, "月报.csv")
+    assert [(p.level, p.row, p.message) for p in preview.problems] == [
+        ("info", 4, "本月完成和累计完成都未填，本行不导入，该项目本月视为未报送")
+    ]
+    assert [r.row for r in preview.rows] == [5]  # the other row goes in; nothing blocks it
+    ingest.commit(july, preview, OFFICE)
+    assert july.execute(
+        "SELECT project_id FROM progress WHERE month = 8 ORDER BY 1"
+    ).fetchall() == [(2,)]
 
 
 def test_this_month_and_cumulative_that_do_not_add_up_with_july(july):

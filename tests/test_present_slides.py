@@ -74,12 +74,6 @@ def test_a_presenter_stops_at_either_end_the_automatic_advance_goes_round():
     assert slides.step(7, 1, 7, wrap=True) == 1 and slides.step(2, 1, 7, wrap=True) == 3
 
 
-def test_last_month_exists_only_when_it_can_be_viewed():
-    months = ["2020-01", "2020-02", "2020-03"]
-    assert slides.previous_month("2020-03", months) == "2020-02"
-    assert slides.previous_month("2020-01", months) is None
-
-
 # --- what the slides show -------------------------------------------------------------------
 
 

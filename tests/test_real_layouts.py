@@ -183,7 +183,9 @@ CASES = {
     ),
     "10-filled-template-xlsx": Case(
         lambda con: layouts.filled_template(
-            templates.template(con, "progress", today=dt.date(2020, 10, 5))
+            templates.template(
+                con, "progress", today=dt.date(2020, 10, 5), units=["王店镇人民政府"]
+            )
         ),
         {"晟源年产6万吨食品包装材料项目": sept("1202.85", "5950", "主体结构施工", stage="在建"),
          "运河西路（王店段）拓宽工程": sept("3825", "26200", "沥青面层施工", stage="在建"),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import screenshot, settled, streamlit_server
-from xzcore import db, metrics
+from xzcore import cycle, db, metrics
 from xzcore.period import Month
 from xzcore.report import figures
 
@@ -28,7 +28,10 @@ def server(demo_db, tmp_path_factory):
     shutil.copy(demo_db, path)
     with db.connect(path) as con:
         worst = int(metrics.lights(con, Month(2020, 8))["id"].iloc[0])
-        con.execute("UPDATE projects SET name = ? WHERE id = ?", [FORMULA, worst])
+        # August is published: the bulletin prints its frozen copy, so the name goes there too
+        frozen = [v.schema_name for v in cycle.months.versions(con, Month(2020, 8))]
+        for schema in ["main", *frozen]:
+            con.execute(f"UPDATE {schema}.projects SET name = ? WHERE id = ?", [FORMULA, worst])
     with streamlit_server(path) as url:
         yield url
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from tests.browser import ARTIFACTS
-from xzcore import db, evaluation, metrics
+from xzcore import cycle, db, evaluation, metrics
 from xzcore.charts import LIGHT_COLORS
 from xzcore.period import Month
 from xzcore.report import bulletin, figures, images, pdf, workbook
@@ -33,8 +33,11 @@ def nasty_db(demo_db, tmp_path_factory):
     shutil.copy(demo_db, path)
     with db.connect(path) as con:
         worst = metrics.lights(con, AUG)["id"].head(len(NASTY)).tolist()
+        # August is published: the bulletin prints its frozen copy, so the names go there too
+        schemas = ["main", *(v.schema_name for v in cycle.months.versions(con, AUG))]
         for pid, name in zip(worst, NASTY, strict=True):
-            con.execute("UPDATE projects SET name = ? WHERE id = ?", [name, pid])
+            for schema in schemas:
+                con.execute(f"UPDATE {schema}.projects SET name = ? WHERE id = ?", [name, pid])
     return path
 
 

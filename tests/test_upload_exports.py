@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
-from xzcore import db, demo, ingest, templates
+from xzcore import db, ingest
 from xzcore.ingest import export
 from xzcore.ingest.parse import Problem
 
@@ -19,56 +18,6 @@ def con(demo_db):
     connection = db.connect(demo_db)
     yield connection
     connection.close()
-
-
-@pytest.fixture
-def empty(tmp_path):
-    connection = db.connect(tmp_path / "empty.duckdb", create=True)
-    yield connection
-    connection.close()
-
-
-@pytest.mark.parametrize(
-    ("kind", "period", "counts"),
-    [
-        ("register", (2020, None), {"new": 0, "changed": 0, "unchanged": 1}),
-        ("progress", (2020, 9), {"new": 1, "changed": 0, "unchanged": 0}),
-    ],
-)
-def test_a_template_uploaded_unchanged_parses_without_a_problem(con, kind, period, counts):
-    data = templates.template(con, kind)
-    preview = ingest.prepare(con, data, templates.FILE_NAMES[kind])
-    assert preview.problems == []
-    assert preview.parsed.kind == kind
-    assert (preview.parsed.year, preview.parsed.month) == period
-    assert preview.counts() == counts
-    assert preview.parsed.ignored == []
-
-
-def test_templates_carry_the_demo_headers_a_unit_line_and_one_sample_row(con):
-    for kind, header in (("register", demo.REGISTER_HEADER), ("progress", demo.PROGRESS_HEADER)):
-        sheet = load_workbook(io.BytesIO(templates.template(con, kind))).active
-        rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
-        assert rows[1][0] == "单位：万元"
-        assert rows[2] == header.split(",")
-        assert len(rows) == 4 and rows[3][1] == "隆基乐叶年产5GW单晶组件项目"
-        assert sheet.freeze_panes == "C4"
-
-
-def test_the_register_template_of_an_empty_database_adds_its_example(empty):
-    data = templates.template(empty, "register", today=dt.date(2021, 3, 1))
-    preview = ingest.prepare(empty, data, templates.FILE_NAMES["register"])
-    assert preview.problems == []
-    assert preview.parsed.year == 2021
-    assert [r.name for r in preview.rows] == [templates.EXAMPLE_NAME]
-
-
-def test_the_month_due_follows_the_latest_report_but_stays_in_its_year_and_the_past(con):
-    assert str(templates.due_month(con, dt.date(2025, 1, 1))) == "2020-09"
-    assert str(templates.due_month(con, dt.date(2020, 9, 15))) == "2020-09"
-    assert str(templates.due_month(con, dt.date(2020, 8, 20))) == "2020-08"  # not ahead of today
-    months = templates.reportable_months(con, dt.date(2020, 9, 15))
-    assert [str(m) for m in months] == [f"2020-{m:02d}" for m in range(9, 0, -1)]
 
 
 def test_the_error_list_is_a_workbook_with_a_frozen_header_and_no_formulas():

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import accounts, data, table_download
-from xzcore import audit, auth, rules, tables
+from xzcore import audit, auth, db, rules, settings, tables
 from xzcore.errors import XZError
 
 _DONE = "admin_done"
@@ -229,3 +229,33 @@ def viewing_form(actor: auth.User) -> None:
             lambda: accounts.set_anonymous_viewing(actor, anonymous),
             f"已保存：未登录的访问者{choice}。",
         )
+
+
+def cycle_form(actor: auth.User) -> None:
+    """The monthly cycle: the day reports are due, and whether leaders may open a month that is
+    still being collected (its figures are half in: default no)."""
+    con = data.cursor()
+    day, leaders = settings.report_deadline_day(con), settings.leaders_see_collecting(con)
+    with st.form("cycle"):
+        st.markdown("**月报报送与发布**")
+        chosen_day = st.number_input(
+            "报送截止日（次月几日前报送，1–28）", min_value=1, max_value=28, value=day, step=1
+        )
+        chosen_leaders = st.checkbox("领导可查看未发布（收集中）的月份", value=leaders)
+        st.caption(
+            "截止日决定“逾期”和报送及时率；领导默认只看已发布的月份，收集中的月份"
+            "只有部分单位报送，数据不完整。"
+        )
+        submitted = st.form_submit_button("保存", icon=":material/save:")
+    if submitted:
+
+        def save() -> None:
+            with data.writing() as con, db.transaction(con):
+                settings.write(con, "report_deadline_day", str(int(chosen_day)), actor=actor)
+                settings.write(
+                    con, "leaders_see_collecting", "true" if chosen_leaders else "false",
+                    actor=actor,
+                )  # fmt: skip
+
+        seen = "可以" if chosen_leaders else "不能"
+        _attempt(save, f"已保存：月报于次月{int(chosen_day)}日前报送；领导{seen}查看收集中的月份。")

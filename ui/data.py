@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from xzcore import auth, db, demo, history, ingest, metrics, settings, templates
+from xzcore import auth, cycle, db, demo, frame, history, ingest, metrics, settings, templates
 from xzcore.errors import XZError
 from xzcore.evaluation import evaluate
 from xzcore.ingest.read import read
@@ -47,7 +47,67 @@ def data_version() -> str:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def months(version: str) -> list[str]:
+    """Every month with data, whatever its state (the pages offer `viewable` instead)."""
     return [str(m) for m in metrics.available_months(cursor())]
+
+
+# --- which months, in which state and version ------------------------------------------------
+# A published month is read only through months.reader (its frozen copy, the version shown);
+# a month being collected, live. Every reader below takes the month and `edition`, the
+# published version shown (None: a month being collected), so both are in its cache key.
+
+
+def _read(month: str, edition: int | None):
+    """A cursor reading the month as shown: its frozen copy (that version) or the live tables."""
+    return cycle.months.reader(cursor(), Month.parse(month), edition)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def viewable(version: str, user: auth.User | None) -> list[str]:
+    """The months this user may open (months.viewable), oldest first."""
+    return [str(m) for m in cycle.months.viewable(cursor(), user)]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def default_month(version: str, user: auth.User | None) -> str | None:
+    found = cycle.months.default_month(cursor(), user)
+    return str(found) if found else None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def collecting(version: str) -> list[str]:
+    return [str(m) for m in cycle.months.collecting(cursor())]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def versions(version: str, month: str) -> list[cycle.Version]:
+    """The month's published versions, oldest first; none while it is being collected."""
+    return cycle.months.versions(cursor(), Month.parse(month))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def banner(version: str, month: str) -> str | None:
+    """未发布（已报送 x/y 个项目，a/b 个单位） for a month being collected; None once published."""
+    return cycle.months.banner(cursor(), Month.parse(month))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def unreported(version: str, month: str, edition: int | None = None) -> frozenset[int]:
+    """The projects planned that year with no report of the month (in the copy shown): their
+    figures are last month's cumulative carried forward, and every list marks them 未报送."""
+    return _missing(_read(month, edition), Month.parse(month))
+
+
+def _missing(con, month: Month) -> frozenset[int]:
+    sql = """SELECT a.project_id FROM annual_plans a WHERE a.year = $year
+             AND NOT EXISTS (SELECT 1 FROM progress g WHERE g.project_id = a.project_id
+                             AND g.year = $year AND g.month = $month)"""
+    rows = con.execute(sql, {"year": month.year, "month": month.month}).fetchall()
+    return frozenset(r[0] for r in rows)
+
+
+def _marked(table: pd.DataFrame, missing: frozenset[int]) -> pd.DataFrame:
+    return table.assign(reported=~table["id"].isin(missing)) if "id" in table else table
 
 
 def _filters(filters: tuple) -> dict:
@@ -55,54 +115,88 @@ def _filters(filters: tuple) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def summary(version: str, month: str, by: tuple[str, ...] = (), filters: tuple = ()) -> dict:
-    return metrics.summary(cursor(), Month.parse(month), by=list(by), filters=_filters(filters))
+def summary(
+    version: str, month: str, by: tuple[str, ...] = (), filters: tuple = (), edition=None
+) -> dict:
+    return metrics.summary(_read(month, edition), Month.parse(month), by=list(by),
+                           filters=_filters(filters))  # fmt: skip
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def trend(version: str, month: str, filters: tuple = ()) -> pd.DataFrame:
-    return history.trend(cursor(), Month.parse(month), filters=_filters(filters))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def lights(version: str, month: str, filters: tuple = (), limit: int | None = None):
-    return metrics.lights(cursor(), Month.parse(month), filters=_filters(filters), limit=limit)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def map_points(version: str, month: str, filters: tuple = ()) -> list[dict]:
-    """Each project's light with its place, for the map."""
+def before(version: str, month: str, filters: tuple = (), edition=None) -> dict | None:
+    """Last month's totals for the comparisons (本月完成, 红 +7), from the same copy as the month
+    shown (a published month's frozen copy holds the months before it); None in January, whose
+    plans and lights start afresh, or when last month has no data."""
     month_ = Month.parse(month)
-    places = metrics.project_status(cursor(), month_, filters=_filters(filters))[
-        ["id", "lon", "lat"]
-    ]
-    table = metrics.lights(cursor(), month_, filters=_filters(filters)).merge(places, on="id")
+    con = _read(month, edition)
+    earlier = month_.shift(-1)
+    if month_.month == 1 or earlier not in metrics.available_months(con):
+        return None
+    return metrics.summary(con, earlier, filters=_filters(filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def trend(version: str, month: str, filters: tuple = (), edition=None) -> pd.DataFrame:
+    return history.trend(_read(month, edition), Month.parse(month), filters=_filters(filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lights(version: str, month: str, filters: tuple = (), limit=None, edition=None):
+    """Projects worst first with their reasons; `reported` is False for those marked 未报送."""
+    table = metrics.lights(
+        _read(month, edition), Month.parse(month), filters=_filters(filters), limit=limit
+    )
+    return _marked(table, unreported(version, month, edition))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_points(version: str, month: str, filters: tuple = (), edition=None) -> list[dict]:
+    """Each project's light with its place, for the map."""
+    month_, con = Month.parse(month), _read(month, edition)
+    places = metrics.project_status(con, month_, filters=_filters(filters))[["id", "lon", "lat"]]
+    table = metrics.lights(con, month_, filters=_filters(filters)).merge(places, on="id")
+    missing = table["id"].isin(unreported(version, month, edition))
+    # the hover says it: a light on last month's cumulative is not this month's report
+    table.loc[missing, "reason"] = "本月未报送，按上月累计计列。" + table.loc[missing, "reason"]
     return table.to_dict("records")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def evaluation(version: str, month: str, quarterly: bool = False) -> dict:
-    return evaluate(cursor(), Month.parse(month), quarterly=quarterly)
+def evaluation(version: str, month: str, quarterly: bool = False, edition=None) -> dict:
+    con = _read(month, edition)
+    result = evaluate(con, Month.parse(month), quarterly=quarterly)
+    missing = _missing(con, Month.parse(result["as_of"]))  # a quarter's round: its last month
+    return result | {k: _marked(result[k], missing) for k in ("red_flags", "warnings")}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def light_history(version: str, month: str, filters: tuple = ()) -> pd.DataFrame:
-    return history.light_history(cursor(), Month.parse(month), filters=_filters(filters))
+def light_history(version: str, month: str, filters: tuple = (), edition=None) -> pd.DataFrame:
+    return history.light_history(
+        _read(month, edition), Month.parse(month), filters=_filters(filters)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def light_changes(version: str, month: str) -> pd.DataFrame:
-    return history.light_changes(cursor(), Month.parse(month))
+def light_changes(version: str, month: str, edition=None) -> pd.DataFrame:
+    changes = history.light_changes(_read(month, edition), Month.parse(month))
+    return _marked(changes, unreported(version, month, edition))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def project_record(version: str, project_id: int, month: str) -> dict | None:
-    return history.project_record(cursor(), project_id, Month.parse(month))
+def project_record(version: str, project_id: int, month: str, edition=None) -> dict | None:
+    return history.project_record(_read(month, edition), project_id, Month.parse(month))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def search(version: str, text: str) -> pd.DataFrame:
-    return history.search(cursor(), text)
+def project_start(version: str, project_id: int, month: str, edition=None) -> dict | None:
+    return frame.project_start(_read(month, edition), project_id, Month.parse(month))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def search(version: str, text: str, month: str | None = None, edition=None) -> pd.DataFrame:
+    """Projects by name or code: those of the month shown (a published month's register as
+    frozen), or the whole register without a month."""
+    return history.search(_read(month, edition) if month else cursor(), text)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -122,8 +216,9 @@ def filter_options(version: str) -> dict[str, list[str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def rules_info(version: str) -> dict:
-    con = cursor()
+def rules_info(version: str, month: str | None = None, edition=None) -> dict:
+    """The schedule mode and light rule: in force now, or those a month was published with."""
+    con = _read(month, edition) if month else cursor()
     preset = settings.preset(con)
     return {
         "mode": settings.schedule_mode(con),
@@ -168,18 +263,8 @@ def batches(version: str) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def template(version: str, kind: str) -> bytes:
-    return templates.template(cursor(), kind)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
 def reportable_months(version: str) -> list[str]:
     return [str(m) for m in templates.reportable_months(cursor(), dt.date.today())]
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def due_month(version: str) -> str:
-    return str(templates.due_month(cursor(), dt.date.today()))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -198,19 +283,23 @@ def writing():
             raise XZError(f"写入数据库失败，没有做任何改动（{first}）") from exc
 
 
-def commit(preview: ingest.Preview, user: auth.User, accept_warnings: bool) -> int:
-    """Write the previewed file as one batch; every page then shows the new figures.
+def commit(
+    preview: ingest.Preview, user: auth.User, accept_warnings: bool, reason: str | None = None
+) -> int | None:
+    """Write the previewed file as one batch; every page then shows the new figures. None when
+    nothing changed. `reason`: why warnings were accepted, or why a published month is corrected.
 
     Raises XZError (ingest.ValidationFailed among them) with a message fit to show.
     """
     with writing() as con:
-        batch = ingest.commit(con, preview, user, accept_warnings=accept_warnings)
+        batch = ingest.commit(con, preview, user, accept_warnings=accept_warnings, reason=reason)
     st.cache_data.clear()
     return batch
 
 
-def undo(batch: int, user: auth.User) -> None:
-    """Undo a batch; raises XZError saying why when refused. Every page then shows the result."""
+def undo(batch: int, user: auth.User, reason: str | None = None) -> None:
+    """Undo a batch; raises XZError saying why when refused (a published month's batch needs
+    office or admin and a reason: a correction). Every page then shows the result."""
     with writing() as con:
-        ingest.undo(con, batch, user)
+        ingest.undo(con, batch, user, reason=reason)
     st.cache_data.clear()

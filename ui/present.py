@@ -5,6 +5,10 @@ Entered from the sidebar's 演示模式 or by a link prepared before the meeting
 page (ui/controls.py). No sidebar, no toolbar, type for the back of the room. → ← PageDown
 PageUp and Space turn the slides (button shortcuts); the slide number is in the URL (slide=3),
 so a reload keeps the place. Optional: automatic advance (auto=seconds), refresh (refresh=30).
+
+The month is the newest published one unless the link names another the viewer may open; a
+month being collected is marked 未发布 with how much is in on every slide, in its header and
+across the slide itself, so that no photo or screenshot of it passes for published figures.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import controls, data
+from ui import access, controls, data
 from ui import slides as drawn
 from xzcore import slides
 from xzcore.rules import SCHEDULE_MODES
@@ -39,29 +43,57 @@ def run() -> None:
     """Draw the slide the URL asks for, with its header and the presenter's controls."""
     st.html(CSS)
     version = data.data_version()
-    view = controls.linked_view(version)
+    view = controls.linked_view(version, access.current_user())
     deck = drawn.Deck(version, view)
     sequence = slides.sequence(deck.lengths())
     number = slides.clamp(st.query_params.get(SLIDE), len(sequence))
     st.query_params[SLIDE] = str(number)
     slide = sequence[number - 1]
     _header(slide, number, len(sequence), view, version)
+    if view.banner:
+        st.html(_unpublished(view.banner))
     with st.container(key="present_slide", height=drawn.HEIGHT, border=False):
         drawn.draw(slide, deck)
     _controls(number, len(sequence), version)
 
 
+# A month being collected: a red tag in the header and a large 未发布 across the slide, above its
+# content (pointer-events: none leaves the charts and tables usable). Styles inline: present.css
+# styles every deck, this only a month being collected.
+_TAG = (
+    "display:inline-block;margin-left:18px;padding:2px 16px;border-radius:6px;"
+    "background:#b71c1c;color:#fff;font-weight:700;font-size:26px;vertical-align:middle"
+)
+_WATERMARK = (
+    "position:fixed;left:0;right:0;top:50%;transform:translateY(-30%) rotate(-12deg);"
+    "text-align:center;pointer-events:none;z-index:1000;color:rgba(183,28,28,0.16);"
+    "font-size:150px;font-weight:900;letter-spacing:24px;white-space:nowrap;"
+    'font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif'
+)
+
+
+def _unpublished(banner: str) -> str:
+    return (
+        f'<div class="xz-unpublished" style="{_WATERMARK}">未发布'
+        f'<div style="font-size:54px;letter-spacing:4px">{html.escape(banner)}</div></div>'
+    )
+
+
 def _header(slide, number: int, count: int, view, version: str) -> None:
-    info = data.rules_info(version)
+    info = data.rules_info(version, view.month, view.edition)
     month = controls.month_label(view.month)
     scope = f"　·　{html.escape(controls.describe_filters(view))}" if view.filters else ""
     demo = "　·　示例数据" if data.is_demo(version) else ""
+    state = ""
+    if view.banner:
+        state = f'<span class="xz-tag" style="{_TAG}">{html.escape(view.banner)}</span>'
+    published = "" if view.banner else f"（已发布，第{view.edition}版）"
     st.html(
         f"""<div class="xz-head">
-  <div><div class="xz-kicker">秀洲区重点项目建设进展　·　{month}{scope}</div>
+  <div><div class="xz-kicker">秀洲区重点项目建设进展　·　{month}{scope}{state}</div>
        <div class="xz-title">{slide.heading}</div></div>
   <div class="xz-where"><div class="xz-number">{number} / {count}</div>
-       <div class="xz-stamp">数据截至 {month}{demo}</div>
+       <div class="xz-stamp">数据截至 {month}{published}{demo}</div>
        <div class="xz-stamp">时序进度：{SCHEDULE_MODES[info["mode"]]}
             　·　亮灯规则：{html.escape(info["title"])}</div></div>
 </div>"""

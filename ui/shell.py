@@ -31,6 +31,7 @@ PAGES = [
     st.Page("pages/project.py", title="项目详情", icon=":material/search:", url_path="project"),
     st.Page("pages/report.py", title="月度通报", icon=":material/summarize:"),
     st.Page("pages/upload.py", title="上传数据", icon=":material/upload_file:"),
+    st.Page("pages/status.py", title="报送情况", icon=":material/fact_check:", url_path="status"),
     st.Page("pages/users.py", title="用户管理", icon=":material/group:", url_path="users"),
     st.Page("pages/audit.py", title="审计日志", icon=":material/history:", url_path="audit"),
     st.Page("pages/rules.py", title="规则设置", icon=":material/tune:", url_path="rules"),
@@ -44,6 +45,7 @@ PAGES = [
 # The permission (xzcore.auth.require) each page needs; the others need only the right to view.
 NEEDS = {
     "upload": "upload",
+    "status": "review",
     "users": "users",
     "audit": "audit",
     "rules": "settings",

@@ -32,27 +32,31 @@ class Deck:
 
     @functools.cached_property
     def total(self) -> dict:
-        return data.summary(self.version, self.view.month, ("unit", "township"), self.view.filters)
+        view = self.view
+        return data.summary(
+            self.version, view.month, ("unit", "township"), view.filters, view.edition
+        )
 
     @functools.cached_property
     def before(self) -> dict | None:
-        month = slides.previous_month(self.view.month, data.months(self.version))
-        return data.summary(self.version, month, (), self.view.filters) if month else None
+        """Last month from the same copy as this month (a published month's frozen copy)."""
+        return data.before(self.version, self.view.month, self.view.filters, self.view.edition)
 
     @functools.cached_property
     def status(self) -> pd.DataFrame:
-        return data.lights(self.version, self.view.month, self.view.filters)
+        view = self.view
+        return data.lights(self.version, view.month, view.filters, edition=view.edition)
 
     @functools.cached_property
     def evaluation(self) -> dict:
-        return data.evaluation(self.version, self.view.month)
+        return data.evaluation(self.version, self.view.month, edition=self.view.edition)
 
     @functools.cached_property
     def lists(self) -> dict[str, pd.DataFrame]:
         """The list slides' rows. Red flags and warnings are chosen district-wide (as on the
         红旗/预警 page); a filtered view lists those of them within it."""
         ids = self.status["id"]
-        changes = data.light_changes(self.version, self.view.month)
+        changes = data.light_changes(self.version, self.view.month, self.view.edition)
         return {
             "red_flags": lagcharts.in_view(self.evaluation["red_flags"], ids),
             "warnings": lagcharts.in_view(self.evaluation["warnings"], ids),
@@ -72,6 +76,14 @@ def draw(slide: Slide, deck: Deck) -> None:
 
 def _text(value) -> str:
     return "—" if value is None or value != value else html.escape(str(value))
+
+
+def _name(row) -> str:
+    """A project's name; one with no report of the month says so (its figures are carried)."""
+    late = (
+        "" if getattr(row, "reported", True) else ' <span class="xz-lag behind">（未报送）</span>'
+    )
+    return _text(row.name) + late
 
 
 def _light(light: str) -> str:
@@ -183,7 +195,7 @@ def _lag(slide: Slide, deck: Deck) -> None:
         + _table(
             ["项目名称", "责任单位", "完成率", "较时序进度"],
             [
-                [_text(p.name), _text(p.unit), fmt.percent(p.completion_rate), _lag_cell(p.lag_pp)]
+                [_name(p), _text(p.unit), fmt.percent(p.completion_rate), _lag_cell(p.lag_pp)]
                 for p in projects.itertuples()
             ],
             numeric={"完成率"},
@@ -193,7 +205,7 @@ def _lag(slide: Slide, deck: Deck) -> None:
 
 def _map(slide: Slide, deck: Deck) -> None:
     townships = deck.total["groups"]["township"]
-    points = data.map_points(deck.version, deck.view.month, deck.view.filters)
+    points = data.map_points(deck.version, deck.view.month, deck.view.filters, deck.view.edition)
     fig = lightmap.light_map(
         points, townships, tiles=os.environ.get("XZ_MAP_TILES") or None, height=HEIGHT
     )
@@ -242,7 +254,7 @@ def _red_flags(slide: Slide, deck: Deck) -> None:
         f"{_scope(deck)}评选规则：{html.escape(deck.evaluation['red_flag_rule'])}",
         ["项目名称", "责任单位", "镇街道", "完成率", "较时序进度"],
         lambda r: [
-            _text(r.name),
+            _name(r),
             _text(r.unit),
             _text(r.township),
             fmt.percent(r.completion_rate),
@@ -258,7 +270,7 @@ def _warnings(slide: Slide, deck: Deck) -> None:
         f"{_scope(deck)}符合任一条即列入，按滞后幅度排序",
         ["项目名称", "入选规则", "责任单位", "完成率", "较时序进度", "亮灯"],
         lambda r: [
-            _text(r.name),
+            _name(r),
             _text(r.rule),
             _text(r.unit),
             fmt.percent(r.completion_rate),
@@ -291,7 +303,7 @@ def _changes(slide: Slide, deck: Deck) -> None:
             ["项目名称", "上月", "", "本月", "变化", "较时序进度", "责任单位"],
             [
                 [
-                    _text(r.name),
+                    _name(r),
                     _light(r.light_before),
                     "→",
                     _light(r.light),

@@ -1,7 +1,10 @@
 """The parts of the upload page: who uploads, the preview of a file, the commit, the history.
 
 What the person chose for a file (read 元 columns as 元, a hand mapping of columns) is kept in
-the session per uploaded file (options), and every preview is prepared with it.
+the session per uploaded file (options), and every preview is prepared with it. A published
+month is changed only by the office or an admin with a 更正理由 (a new version of the month);
+a unit's staff are told so before any button. The monthly template is per unit, for the month
+being collected (ui.upload_cycle).
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui import data
-from xzcore import auth, ingest, tables, templates
+from ui import data, status, upload_cycle
+from xzcore import auth, ingest, tables
 from xzcore.errors import XZError
 from xzcore.ingest import export, mappings
 from xzcore.period import Month
@@ -80,22 +83,6 @@ def uploader(user: auth.User) -> None:
     scope = "、".join(user.units) if user.role == "staff" else "全部责任单位"
     # a display name (an admin's or the single sign-on's) and unit names are shown as typed
     st.caption(f"上传人：{tables.literal(user.label)}　　可修改：{tables.literal(scope)}的项目")
-
-
-def template_buttons(version: str) -> None:
-    st.markdown("**下载模板**")
-    due = data.due_month(version)
-    labels = {"register": "项目计划表模板", "progress": f"月度进展月报模板（{due}）"}
-    for kind, label in labels.items():
-        st.download_button(
-            label,
-            data.template(version, kind),
-            file_name=templates.FILE_NAMES[kind],
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:",
-            on_click="ignore",
-            key=f"template-{kind}",
-        )
 
 
 def file_uploader():
@@ -259,11 +246,25 @@ def _rows_table(table: pd.DataFrame, heading: bool = True) -> None:
     )
 
 
-def commit(preview: ingest.Preview, user: auth.User, file_id: str) -> None:
-    """The reason for accepting warnings, the commit button and why it is disabled; commit,
-    remember a hand mapping, then start afresh."""
+def commit(preview: ingest.Preview, user: auth.User, file_id: str, version: str) -> None:
+    """The reason for accepting warnings (or for correcting a published month), the commit
+    button and why it is disabled; commit, remember a hand mapping, then start afresh."""
     reason = ""
-    if preview.warnings:
+    done = upload_cycle.published(version, preview)
+    if done is not None:  # office or admin: refuse_published has stopped the others
+        st.warning(
+            f"{preview.parsed.period} 已于 {done.published_at:%Y-%m-%d %H:%M} 发布（第 "
+            f"{done.version} 版）：导入即为更正，须填写更正理由；导入后生成第{done.version + 1}版，"
+            "原版本仍可查看。" + ("更正理由同时作为确认警告的理由。" if preview.warnings else ""),
+            icon=":material/edit_note:",
+        )
+        reason = st.text_input(
+            "更正理由",
+            key=f"correct-{file_id}",
+            max_chars=500,
+            placeholder="例如：王江泾镇来函更正益创项目8月累计完成投资",
+        ).strip()
+    elif preview.warnings:
         st.caption(
             f"有 {len(preview.warnings)} 条警告需要核实（核实性审核）：核实后填写理由即可导入，"
             "理由记入上传记录和审计日志。"
@@ -277,7 +278,9 @@ def commit(preview: ingest.Preview, user: auth.User, file_id: str) -> None:
     blocked = []
     if preview.errors:
         blocked.append(f"有 {len(preview.errors)} 处错误，请修改文件后重新上传")
-    if preview.warnings and not reason:
+    if done is not None and not reason:
+        blocked.append("请填写更正理由")
+    elif preview.warnings and not reason:
         blocked.append("请填写确认警告的理由")
     clicked = st.button("确认导入", type="primary", disabled=bool(blocked), key=f"go-{file_id}")
     if blocked:
@@ -297,9 +300,10 @@ def commit(preview: ingest.Preview, user: auth.User, file_id: str) -> None:
     if batch is None:  # an identical re-upload: xzcore makes no empty batch
         _done(f"没有变化：{preview.parsed.file_name}与已导入的数据相同，未新建批次。{note}")
     both = "（计划表与月报两部分同一批次）" if preview.parsed.kind == "combined" else ""
+    fixed = "" if done is None else f"{preview.parsed.period} 已更正为第{done.version + 1}版。"
     _done(
         f"已导入：批次#{batch}，{preview.parsed.file_name}，{export.period_text(preview.parsed)}，"
-        f"{len(preview.parsed.records)} 行{both}。各页面已显示新数据。{note}"
+        f"{len(preview.parsed.records)} 行{both}。{fixed}各页面已显示新数据。{note}"
     )
 
 
@@ -343,11 +347,13 @@ def history(version: str, user: auth.User) -> None:
             "确认理由": st.column_config.TextColumn(width="medium"),
         },
     )
-    standing = {  # offered: what this account may undo (xzcore checks again)
-        b["id"]: b
-        for b in batches
-        if not b["undone_at"] and ingest.undoable_by(user, b["user_name"])
-    }
+    frozen = status.published_months(version)
+    mine = [b for b in batches if not b["undone_at"] and ingest.undoable_by(user, b["user_name"])]
+    # A unit's staff cannot change a published month (xzcore refuses): not offered.
+    locked = [b for b in mine if user.role == "staff" and _month_of(b) in frozen]
+    standing = {b["id"]: b for b in mine if b not in locked}  # xzcore checks again
+    if locked:
+        st.caption(f"已发布月份的 {len(locked)} 个批次不能撤销；如需更正，请联系区重点办。")
     if not standing:
         return
     with st.container(border=True):
@@ -358,11 +364,35 @@ def history(version: str, user: auth.User) -> None:
             format_func=lambda b: export.batch_label(standing[b]),
             key=f"undo-batch-{max(standing)}",  # a new batch is offered first
         )
+        month = _month_of(standing[chosen])
+        done = status.versions(version, month)[-1] if month in frozen else None
+        reason = ""
+        if done is not None:
+            st.warning(
+                f"批次#{chosen}属于已发布的 {month}（第 {done.version} 版）：撤销即为更正，"
+                f"须填写更正理由；撤销后生成第{done.version + 1}版，原版本仍可查看。",
+                icon=":material/edit_note:",
+            )
+            reason = st.text_input(
+                "更正理由（撤销）", key=f"undo-reason-{chosen}", max_chars=500
+            ).strip()
         sure = st.checkbox(f"确认撤销批次#{chosen}", key=f"undo-sure-{chosen}")
-        if st.button("撤销该批次", disabled=not sure, key="undo-go"):
+        if st.button(
+            "撤销该批次", disabled=not sure or (done is not None and not reason), key="undo-go"
+        ):
             try:
-                data.undo(chosen, user)
+                with data.writing() as con:
+                    ingest.undo(con, chosen, user, reason=reason or None)
             except XZError as exc:
                 st.error(f"未撤销：{tables.literal(str(exc))}")
                 return
-            _done(f"已撤销批次#{chosen}（{standing[chosen]['file_name']}），各页面已恢复。")
+            st.cache_data.clear()
+            fixed = f"{month} 已更正为第{done.version + 1}版。" if done is not None else ""
+            _done(f"已撤销批次#{chosen}（{standing[chosen]['file_name']}），各页面已恢复。{fixed}")
+
+
+def _month_of(batch: dict) -> str | None:
+    """The month a report batch is of; None for a register."""
+    if batch["kind"] == "register" or not batch["month"]:
+        return None
+    return str(Month(batch["year"], batch["month"]))

@@ -13,6 +13,7 @@ import streamlit as st
 from ui import data, upload
 from xzcore import auth, tables
 from xzcore.ingest import Preview, export, headers, mappings
+from xzcore.templates import REFERENCE
 
 _MAPPING_ROUND = "upload-map-round-{}"  # a new set of selectboxes after a reset
 
@@ -44,7 +45,9 @@ def yuan(preview: Preview, file_id: str) -> None:
 def columns(preview: Preview, file_id: str, user: auth.User) -> None:
     """How the headers were read; then the hand mapping, in its own expander."""
     parsed = preview.parsed
-    unusual = parsed.ignored or any(c.factor != 1 for c in parsed.columns)
+    # the template's 参考 columns are meant to be left unread: no reason to open the expander
+    dropped = [h for h in parsed.ignored if REFERENCE not in h]  # 工作表：参考：… too
+    unusual = dropped or any(c.factor != 1 for c in parsed.columns)
     with st.expander(
         f"列对应关系：识别 {len(parsed.columns)} 列，未使用 {len(parsed.ignored)} 列",
         expanded=bool(unusual),  # open when something deserves a look: a unit or a dropped column

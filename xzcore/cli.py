@@ -9,14 +9,15 @@ from pathlib import Path
 
 import duckdb
 
-from xzcore import cli_cycle, cli_ingest, cli_users, db, demo, evaluation, fmt, metrics
-from xzcore.errors import XZError
+from xzcore import cli_cycle, cli_ingest, cli_users, cycle, db, demo, evaluation, fmt, metrics
+from xzcore.errors import UnknownMonth, XZError
 from xzcore.metrics import GROUPINGS
 from xzcore.period import Month
 from xzcore.report import command as report_command
 from xzcore.rules import PRESETS, SCHEDULE_MODES
 
 DEMO_DIR = Path("data/demo")
+MONTH_HELP = "报告月份 YYYY-MM（默认：最新已发布的月份；收集中的月份须指定，输出首行注明未发布）"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,17 +32,17 @@ def _parser() -> argparse.ArgumentParser:
         "--regenerate", action="store_true", help="先按固定种子重新生成 data/demo 的 CSV"
     )
     p = sub.add_parser("summary", help="某月投资完成汇总")
-    p.add_argument("--month", required=True)
+    p.add_argument("--month", help=MONTH_HELP)
     p.add_argument("--by", choices=[g for g in GROUPINGS if g != "all"])
     p.add_argument("--schedule", choices=list(SCHEDULE_MODES))
     p.add_argument("--preset", choices=list(PRESETS))
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("lights", help="某月各项目亮灯及原因")
-    p.add_argument("--month", required=True)
+    p.add_argument("--month", help=MONTH_HELP)
     p.add_argument("--preset", choices=list(PRESETS))
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("evaluate", help="红旗项目与预警（蜗牛）项目")
-    p.add_argument("--month", required=True)
+    p.add_argument("--month", help=MONTH_HELP)
     p.add_argument("--quarter", action="store_true", help="按季度评选（截至最近一个完整季度）")
     p.add_argument("--json", action="store_true")
     cli_ingest.add_commands(sub)
@@ -89,12 +90,34 @@ def _run(args) -> int:
         return cli_cycle.run(args, path)
     con = db.connect(path, read_only=True)
     try:
-        month = Month.parse(args.month)
+        month = chosen_month(con, args.month)
+        state = month_state(con, month)
+        if state["banner"] and not args.json:
+            print(f"{month} {state['banner']}")  # first: never taken for published figures
         handler = {"summary": _summary, "lights": _lights, "evaluate": _evaluate}[args.command]
-        handler(con, month, args)
+        # a published month is read as published: its frozen copy (cycle.months.reader)
+        handler(cycle.months.reader(con, month), month, args, state)
     finally:
         con.close()
     return 0
+
+
+def chosen_month(con, asked: str | None) -> Month:
+    """The month asked for, or the newest published one (what leaders and the bulletin show)."""
+    if asked:
+        return Month.parse(asked)
+    found = cycle.months.default_month(con, None)
+    if found is None:
+        raise UnknownMonth("还没有已发布的月份；请用 --month 指定月份（收集中的月份也可以）")
+    return found
+
+
+def month_state(con, month: Month) -> dict:
+    """{"state": 已发布 | 收集中 | None, "banner": 未发布（…） or None, "version": n or None}."""
+    state = cycle.months.state(con, month)
+    latest = cycle.months.latest(con, month)
+    banner = cycle.months.banner(con, month) if state == cycle.COLLECTING else None
+    return {"state": state, "banner": banner, "version": latest.version if latest else None}
 
 
 def _print_json(data) -> None:
@@ -112,13 +135,13 @@ _GROUP_KEYS = (
 )
 
 
-def _summary(con, month, args) -> None:
+def _summary(con, month, args, state: dict) -> None:
     result = metrics.summary(
         con, month, by=args.by, schedule_mode=args.schedule, preset=args.preset
     )
     groups = [{k: g[k] for k in _GROUP_KEYS} for g in result["groups"].get(args.by, [])]
     if args.json:
-        _print_json(result | {"groups": groups})
+        _print_json(state | result | {"groups": groups})
         return
     lights = result["lights"]
     print(f"{month.label}  时序进度口径：{SCHEDULE_MODES[result['schedule_mode']]}")
@@ -142,16 +165,16 @@ def _summary(con, month, args) -> None:
 _PROJECT_KEYS = ["code", "name", "unit", "light", "completion_rate", "lag_pp", "reason"]
 
 
-def _lights(con, month, args) -> None:
+def _lights(con, month, args, state: dict) -> None:
     table = metrics.lights(con, month, preset=args.preset)[_PROJECT_KEYS]
     if args.json:
-        _print_json({"month": str(month), "projects": table.to_dict("records")})
+        _print_json({"month": str(month)} | state | {"projects": table.to_dict("records")})
         return
     for row in table.itertuples():
         print(f"{fmt.light(row.light)}  {row.code or ''}  {row.name}（{row.unit}）：{row.reason}")
 
 
-def _evaluate(con, month, args) -> None:
+def _evaluate(con, month, args, state: dict) -> None:
     result = evaluation.evaluate(con, month, quarterly=args.quarter)
     keys = [*_PROJECT_KEYS, "rule"]
     red_flags = result["red_flags"][keys].to_dict("records")
@@ -159,6 +182,7 @@ def _evaluate(con, month, args) -> None:
     if args.json:
         _print_json(
             {k: result[k] for k in ("round", "as_of", "label", "preset", "schedule_mode")}
+            | state
             | {"red_flags": red_flags, "warnings": warnings}
         )
         return

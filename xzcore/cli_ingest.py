@@ -174,7 +174,11 @@ def describe(preview) -> dict:
     parsed = preview.parsed
     problems = {
         level: [_problem(p) for p in items]
-        for level, items in (("errors", preview.errors), ("warnings", preview.warnings))
+        for level, items in (
+            ("errors", preview.errors),
+            ("warnings", preview.warnings),
+            ("notes", preview.notes),
+        )
     }
     report = {
         "kind": parsed.kind,
@@ -222,7 +226,7 @@ def _print_report(report: dict) -> None:
     print(f"== {report['file']}")
     if report.get("kind"):
         _print_layout(report)
-    for level, word in (("errors", "错误"), ("warnings", "警告")):
+    for level, word in (("errors", "错误"), ("warnings", "警告"), ("notes", "提示")):
         for p in report.get(level, []):
             where = (f"工作表“{p['sheet']}”" if p.get("sheet") else "") + (
                 f"第{p['row']}行" if p.get("row") else "") + (

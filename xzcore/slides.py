@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from xzcore import fmt
-from xzcore.period import Month
 
 # The fixed order of the meeting; the titles are what each slide says at its top.
 KINDS = {
@@ -77,12 +76,6 @@ def step(number: int, by: int, count: int, *, wrap: bool = False) -> int:
     if wrap:
         return (number - 1 + by) % count + 1
     return min(max(number + by, 1), count)
-
-
-def previous_month(month: str, months: list[str]) -> str | None:
-    """Last month, when it can be viewed (January has none in its year's data)."""
-    before = str(Month.parse(month).shift(-1))
-    return before if before in months else None
 
 
 # --- 全区概况 -------------------------------------------------------------------------------

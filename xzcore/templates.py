@@ -1,117 +1,147 @@
-"""Excel templates for the two uploads: the demo files' headers, a 单位 line and one sample row.
+"""Excel templates for the two uploads.
 
-The sample row is a project already in the database with its stored figures, so that the
-template, uploaded unchanged, parses without a single error: an office sees what a good row
-looks like and replaces it. Only an empty database gets an invented row.
+The monthly template is for the month being collected (cycle.months.due), one sheet a unit:
+the unit's own projects with code and name, and for reference their annual plan, the month's
+cumulative target and the cumulative last reported; this month's cells are empty. Reference
+columns are headed 参考：… so that the upload reads none of them (no alias begins so), and the
+template filled in uploads back as exactly what was typed. No other project's figures and no
+sample row: a template uploaded unchanged has nothing to import and says so.
+
+The register template is the demo header for the plan year, with no rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from xzcore import demo, metrics
+from xzcore import demo
+from xzcore.cycle import months
 from xzcore.ingest.export import put
 from xzcore.period import Month
 
 FILE_NAMES = {"register": "项目计划表模板.xlsx", "progress": "月度进展月报模板.xlsx"}
-NOTE = "说明：第4行是示例（取自库中已有项目），请替换为本单位的数据；表头和“单位”行请勿改动。"
-EXAMPLE_NAME = "示例项目（请替换为实际项目名称）"
+NO_UNIT = "（未填责任单位）"  # as cycle.status names projects without a 责任单位
+REFERENCE = "参考："  # the start of a column the upload never reads
+REFERENCE_HEADER = [
+    f"{REFERENCE}年度计划投资（万元）",
+    f"{REFERENCE}本月末累计目标（万元）",
+    f"{REFERENCE}上月末累计完成（万元）",
+]
+MONTH_HEADER = demo.PROGRESS_HEADER.split(",")[2:]  # this month's cells, as the demo files
+PROGRESS_NOTE = (
+    "说明：请填写本单位每个项目本月完成投资或年初至报告期累计完成投资（至少一项），以及项目阶段、"
+    "形象进度、存在问题；本月新开工的项目填写实际开工日期。灰色“参考”列仅供核对，导入时不读取。"
+    "项目行、表头和“单位”行请勿增删改动。"
+)
+REGISTER_NOTE = "说明：请从下一行起逐行填写项目（一行一个项目）；表头和“单位”行请勿改动。"
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_SAMPLE_FONT = Font(italic=True, color="7F7F7F")
+_REFERENCE_FILL = PatternFill("solid", fgColor="EDEDED")
+_REFERENCE_FONT = Font(color="595959")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\：]")
 
 
-def template(con, kind: str, today: dt.date | None = None) -> bytes:
-    """The .xlsx template of a kind ('register' or 'progress') for the period due next."""
+def template(con, kind: str, today: dt.date | None = None, units: list[str] | None = None):
+    """The .xlsx template of a kind: 'register' for the plan year, 'progress' for the month
+    being collected (every unit's sheet, or the units given). Raises LookupError when no month
+    is being collected."""
+    today = today or dt.date.today()
     if kind == "register":
-        year = _plan_year(con, today or dt.date.today())
-        # The demo header names its own year in the plan column; the template names this one.
-        header = [h.replace(f"{demo.YEAR}年", f"{year}年") for h in demo.REGISTER_HEADER.split(",")]
-        return _workbook(
-            "计划表", f"{year}年秀洲区重点项目计划表", header, _register_row(con, year)
-        )
-    month = due_month(con, today or dt.date.today())
-    title = f"秀洲区重点项目{month.label}进展情况"
-    header = demo.PROGRESS_HEADER.split(",")
-    return _workbook("月报", title, header, _progress_row(con, month))
+        return register(con, today)
+    month = due_month(con, today)
+    if month is None:
+        raise LookupError("目前没有需要报送的月份")
+    return monthly(con, month, units)
+
+
+def due_month(con, today: dt.date | None = None) -> Month | None:
+    """The month templates are for: the month being collected (None before it has begun)."""
+    return months.due(con, today)
 
 
 def _plan_year(con, today: dt.date) -> int:
     return con.execute("SELECT max(year) FROM annual_plans").fetchone()[0] or today.year
 
 
-def due_month(con, today: dt.date) -> Month:
-    """The month to report next: the one after the latest reported, within its year and the past."""
-    months = metrics.available_months(con)
-    if not months:
-        return Month(_plan_year(con, today), 1)
-    following = months[-1].shift(1)
-    if following.year == months[-1].year and following <= Month.of(today):
-        return following
-    return months[-1]
+def register(con, today: dt.date | None = None) -> bytes:
+    year = _plan_year(con, today or dt.date.today())
+    # The demo header names its own year in the plan column; the template names this one.
+    header = [h.replace(f"{demo.YEAR}年", f"{year}年") for h in demo.REGISTER_HEADER.split(",")]
+    book = Workbook()
+    _sheet(book.active, "计划表", f"{year}年秀洲区重点项目计划表", REGISTER_NOTE, header, [])
+    return _save(book)
 
 
-def _first_project(con, year: int) -> int | None:
-    return con.execute(
-        "SELECT min(project_id) FROM annual_plans WHERE year = ?", [year]
-    ).fetchone()[0]
+def units(con, year: int) -> list[str]:
+    """The units with projects planned in the year (one template sheet each), sorted."""
+    rows = con.execute(
+        """SELECT DISTINCT coalesce(p.unit, ?) FROM projects p
+           JOIN annual_plans a ON a.project_id = p.id AND a.year = ? ORDER BY 1""",
+        [NO_UNIT, year],
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
-def _register_row(con, year: int) -> list:
-    pid = _first_project(con, year)
-    if pid is None:
-        targets = [Decimal(100)] * 12
-        return ["", EXAMPLE_NAME, "区重点", "先进制造业", "王店镇", "区发改局", "常务副区长",
-                "嘉兴示例有限公司", "新建", 5000, sum(targets), dt.date(year, 1, 1),
-                dt.date(year + 1, 12, 31), None, None, *targets]  # fmt: skip
-    row = list(
-        con.execute(
-            """SELECT p.code, p.name, p.tier, p.category, p.township, p.unit, p.leader, p.owner,
-                      p.build_type, p.total_investment, a.plan, p.planned_start,
-                      p.planned_completion, p.lon, p.lat
-               FROM projects p JOIN annual_plans a ON a.project_id = p.id AND a.year = ?
-               WHERE p.id = ?""",
-            [year, pid],
-        ).fetchone()
-    )
-    cumulative = dict(
-        con.execute(
-            "SELECT month, target_cum FROM monthly_targets WHERE project_id = ? AND year = ?",
-            [pid, year],
-        ).fetchall()
-    )
-    # The demo files give targets month by month; the database keeps them cumulative.
-    per_month = [
-        cumulative[m] - cumulative.get(m - 1, Decimal(0)) if m in cumulative else None
-        for m in range(1, 13)
-    ]
-    return row + per_month
+def unit_projects(con, month: Month) -> dict[str, list[tuple]]:
+    """unit → its projects planned in the month's year: code, name, plan, the month's
+    cumulative target, the cumulative last reported before the month."""
+    rows = con.execute(
+        """SELECT coalesce(p.unit, $none) AS unit, p.code, p.name, a.plan,
+                  (SELECT t.target_cum FROM monthly_targets t WHERE t.project_id = p.id
+                   AND t.year = $year AND t.month = $month) AS target,
+                  (SELECT arg_max(g.ytd, g.month) FROM progress g WHERE g.project_id = p.id
+                   AND g.year = $year AND g.month < $month) AS last
+           FROM projects p JOIN annual_plans a ON a.project_id = p.id AND a.year = $year
+           ORDER BY unit, p.id""",
+        {"year": month.year, "month": month.month, "none": NO_UNIT},
+    ).fetchall()
+    found: dict[str, list[tuple]] = {}
+    for unit, *rest in rows:
+        found.setdefault(unit, []).append(tuple(rest))
+    return found
 
 
-def _progress_row(con, month: Month) -> list:
-    pid = _first_project(con, month.year)
-    if pid is None:
-        return ["", EXAMPLE_NAME, 100, 100, "在建", None, "主体结构施工", ""]
-    code, name, start = con.execute(
-        "SELECT code, name, actual_start FROM projects WHERE id = ?", [pid]
-    ).fetchone()
-    last = con.execute(
-        """SELECT ytd, amount, stage, image_progress FROM progress
-           WHERE project_id = ? AND year = ? AND month <= ? ORDER BY month DESC LIMIT 1""",
-        [pid, month.year, month.month],
-    ).fetchone()
-    previous = con.execute(
-        "SELECT max_by(ytd, month) FROM progress WHERE project_id = ? AND year = ? AND month < ?",
-        [pid, month.year, month.month],
-    ).fetchone()[0] or Decimal(0)
-    amount = max(last[1] or Decimal(0), Decimal(0)) if last else Decimal(0)
-    stage, image = (last[2], last[3]) if last else ("在建", "")
-    start = start if start and start <= month.end else None
-    return [code, name, amount, previous + amount, stage, start, image, ""]
+def monthly(con, month: Month, chosen: list[str] | None = None) -> bytes:
+    """The month's template: one sheet per unit (every unit, or those chosen), in one workbook
+    that uploads back as one batch."""
+    projects = unit_projects(con, month)
+    wanted = sorted(projects) if chosen is None else [u for u in chosen if u in projects]
+    if not wanted:
+        raise LookupError(f"{month.year}年没有{'、'.join(chosen or [])}的计划项目")
+    book = Workbook()
+    book.remove(book.active)
+    header = ["项目代码", "项目名称", *REFERENCE_HEADER, *MONTH_HEADER]
+    names: set[str] = set()
+    for unit in wanted:
+        rows = [
+            [code, name, plan, target, last, *[None] * len(MONTH_HEADER)]
+            for code, name, plan, target, last in projects[unit]
+        ]
+        sheet = book.create_sheet(sheet_name(unit, names))
+        title = f"秀洲区重点项目{month.label}进展情况（{unit}）"
+        _sheet(sheet, None, title, PROGRESS_NOTE, header, rows)
+    return _save(book)
+
+
+def file_name(month: Month, unit: str | None = None) -> str:
+    """The monthly template's file name, with the month (the upload reads it as a period)."""
+    return f"{month.year}年{month.month}月重点项目月报_{unit or '全部单位'}.xlsx"
+
+
+def sheet_name(unit: str, taken: set[str]) -> str:
+    """A unit's sheet name: Excel refuses []:*?/\\ and more than 31 characters."""
+    base = _SHEET_FORBIDDEN.sub("_", unit)[:31] or "单位"
+    name, n = base, 2
+    while name in taken:
+        suffix = f"_{n}"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name)
+    return name
 
 
 def _cell_value(value):
@@ -121,26 +151,31 @@ def _cell_value(value):
     return value
 
 
-def _workbook(sheet_name: str, title: str, header: list[str], sample: list) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = sheet_name
+def _sheet(sheet, name: str | None, title: str, note: str, header: list[str], rows) -> None:
+    if name:
+        sheet.title = name
     put(sheet, 1, 1, title).font = Font(bold=True, size=14)
     put(sheet, 2, 1, "单位：万元")
-    put(sheet, 2, 2, NOTE).font = Font(color="7F7F7F")
-    for j, name in enumerate(header, start=1):
-        cell = put(sheet, 3, j, name)
-        cell.font, cell.fill = Font(bold=True), _HEADER_FILL
+    put(sheet, 2, 2, note).font = Font(color="7F7F7F")
+    for j, text in enumerate(header, start=1):
+        cell = put(sheet, 3, j, text)
+        reference = text.startswith(REFERENCE)
+        cell.font = Font(bold=True, color="595959" if reference else None)
+        cell.fill = _REFERENCE_FILL if reference else _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        # CJK characters are about two Latin widths; dates and names need a little more room.
-        width = max(8, min(40, 2 * len(name) + 2))
-        sheet.column_dimensions[cell.column_letter].width = 40 if name == "项目名称" else width
-    for j, value in enumerate(sample, start=1):
-        cell = put(sheet, 4, j, _cell_value(value))
-        cell.font = _SAMPLE_FONT
-        if isinstance(value, dt.date):
-            cell.number_format = "yyyy-mm-dd"
+        # CJK characters are about two Latin widths; long headers wrap within 16.
+        width = 40 if text == "项目名称" else max(8, min(16, 2 * len(text) + 2))
+        sheet.column_dimensions[cell.column_letter].width = width
+    sheet.row_dimensions[3].height = 45
+    for i, row in enumerate(rows, start=4):
+        for j, value in enumerate(row, start=1):
+            cell = put(sheet, i, j, _cell_value(value))
+            if header[j - 1].startswith(REFERENCE):
+                cell.fill, cell.font = _REFERENCE_FILL, _REFERENCE_FONT
     sheet.freeze_panes = "C4"  # header rows and the code and name columns stay in view
+
+
+def _save(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

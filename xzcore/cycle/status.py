@@ -127,7 +127,7 @@ def review(
         raise BadArgument("退回须填写理由，填报单位会在上传页看到")
     if months.latest(con, month) is not None:
         raise BadArgument(f"{month} 已发布，不能再审核；如需更正请上传更正数据")
-    at = at or dt.datetime.now().replace(microsecond=0)
+    at = at or dt.datetime.now()  # to the microsecond: an upload in the same second is later
     with db.transaction(con):
         con.execute(
             "INSERT OR REPLACE INTO main.unit_reviews VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -177,7 +177,8 @@ def remind(con, month: Month, unit: str | None = None, now: dt.datetime | None =
         lines.append(
             f"{row.unit}：{what}"
             + (f"（{names}）" if row.missing else "")
-            + (f"，退回原因：{row.review_reason}" if row.review_reason else "")
+            # a unit never reviewed has NaN here (pandas' str column), which is truthy
+            + (f"，退回原因：{row.review_reason}" if isinstance(row.review_reason, str) else "")
         )
     lines.append("请尽快通过重点项目看板上传月报。")
     return "\n".join(lines)

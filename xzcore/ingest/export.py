@@ -22,7 +22,7 @@ from xzcore.ingest.values import plain
 
 ACTIONS = {"new": "新增", "changed": "变更", "unchanged": "不变"}
 SKIPPED = "不导入"  # a file row the preview left out because of an error
-LEVELS = {"error": "错误", "warning": "警告"}
+LEVELS = {"error": "错误", "warning": "警告", "info": "提示"}
 PROBLEM_COLUMNS = ("行号", "列", "级别", "说明")
 SHEET = "工作表"
 _WIDTHS = {SHEET: 14, "行号": 8, "列": 24, "级别": 8, "说明": 80}

@@ -39,7 +39,7 @@ _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
 
 @dataclass(frozen=True)
 class Problem:
-    level: str  # "error" blocks the commit; "warning" needs an explicit accept
+    level: str  # "error" blocks the commit; "warning" needs an accept and a reason; "info" is said
     message: str
     row: int | None = None  # the file's own row number, as Excel shows it
     column: str | None = None  # the column's header as written in the file

@@ -127,6 +127,12 @@ def _plan_progress(con, parsed, projects, preview, register: dict) -> None:
         new = _progress_values(record, previous, header_of(parsed, "ytd", record), preview.problems)
         if new is None:
             continue
+        old = current.get(pid)
+        # A column the file lacks keeps what the month held (a correction of the figures alone
+        # must not wipe the stage and the notes), as a register keeps fields a file lacks.
+        for kept in ("stage", "image_progress", "problems", "since_start", "started"):
+            if old and kept not in parsed.parts[record.part].fields:
+                new[kept] = old[kept]
         preview.problems.extend(
             checks.check(
                 _figures(parsed, record, name, new, known, plans.get(pid), before.get(pid))
@@ -154,7 +160,6 @@ def _plan_progress(con, parsed, projects, preview, register: dict) -> None:
                 )
             )
             continue
-        old = current.get(pid)
         changes = {
             f: (old.get(f) if old else None, new[f])
             for f in PROGRESS_FIELDS
@@ -200,7 +205,13 @@ def _progress_values(record: Record, previous: Decimal, column: str, problems) -
     amount, ytd = record.values.get("amount"), record.values.get("ytd")
     if amount is None and ytd is None:
         if not record.bad & {"amount", "ytd"}:  # a refused cell is not an empty one
-            problems.append(problem("error", "本月完成和累计完成都为空", record))
+            # a template's row left blank (a unit's workbook filled in part): not reported yet,
+            # which the status page shows, rather than an error that blocks the rest
+            problems.append(
+                problem(
+                    "info", "本月完成和累计完成都未填，本行不导入，该项目本月视为未报送", record
+                )
+            )
         return None
     if ytd is None:
         ytd = previous + amount

@@ -78,6 +78,11 @@ class Preview:
         return [p for p in self.problems if p.level == "warning"]
 
     @property
+    def notes(self) -> list[Problem]:
+        """What the preview tells without asking anything (rows left blank, not imported)."""
+        return [p for p in self.problems if p.level == "info"]
+
+    @property
     def yuan_columns(self) -> list[str]:
         """Money columns whose figures look typed in 元: the page offers to convert them."""
         return checks.yuan_columns(self.problems, [c.header for c in self.parsed.columns])

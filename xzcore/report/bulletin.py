@@ -3,17 +3,21 @@
 The figures are xzcore's own (metrics.summary, metrics.lights, evaluation.evaluate,
 history.light_changes); this module only words them as such bulletins read and lays them out
 as typed tables. District-wide: a bulletin takes no filters.
+
+A published month's bulletin is read from its frozen copy (cycle.months.reader), in the version
+the cursor reads or else the latest; a corrected version says what changed and why. A month
+being collected is read live and marked 未发布 with how much is in.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from xzcore import demo, evaluation, fmt, history, lagcharts, metrics, settings
+from xzcore import cycle, demo, evaluation, fmt, history, lagcharts, metrics, settings
 from xzcore.frame import GROUP_COLUMNS
 from xzcore.period import Month
 from xzcore.report.model import Bulletin, Column, Table
-from xzcore.rules import SCHEDULE_MODES
+from xzcore.rules import LIGHT_NAMES, SCHEDULE_MODES
 
 TITLE = "秀洲区重点项目建设进展情况通报（{label}）"
 
@@ -219,8 +223,66 @@ def _changes_table(month: Month, changes: pd.DataFrame) -> Table:
     )
 
 
+def reading(con, month: Month):
+    """(cursor, version) to read the month from: the cursor itself when it reads one of the
+    month's published versions (cycle.months.reader); for a published month read otherwise, a
+    reader of its latest version; a month not published, live (version None)."""
+    path = con.execute("SELECT current_setting('search_path')").fetchone()[0] or ""
+    first = path.split(",")[0].strip().strip('"')
+    found = cycle.months.versions(con, month)
+    for version in found:
+        if version.schema_name == first:
+            return con, version
+    if not found:
+        return con, None
+    return cycle.months.reader(con, month), found[-1]
+
+
+_CHANGES_LISTED = 20  # the correction's paragraph names this many projects, then says 等
+
+
+def correction(version) -> str | None:
+    """What a corrected version changed against the one before, and why, in words."""
+    if version is None or not version.corrected:
+        return None
+    changes = version.changes or {"count": 0, "projects": []}
+    words = (
+        f"更正说明：本通报为第{version.version}版（更正版），"
+        f"于{version.published_at:%Y-%m-%d %H:%M}更正，更正理由：{version.reason or '未填写'}。"
+    )
+    if not changes["count"]:
+        return words + f"与第{version.version - 1}版相比，项目的累计完成投资和亮灯均无变化。"
+    items = []
+    for p in changes["projects"][:_CHANGES_LISTED]:
+        parts = []
+        if p["completed_before"] != p["completed"]:
+            parts.append(f"累计完成投资{_wan(p['completed_before'])}→{_wan(p['completed'])}")
+        if p["light_before"] != p["light"]:
+            parts.append(f"亮灯{_light(p['light_before'])}→{_light(p['light'])}")
+        items.append(f"{p['name']}（{p['unit'] or '未填责任单位'}）" + "，".join(parts))
+    more = changes["count"] - len(items)
+    return (
+        words
+        + f"与第{version.version - 1}版相比，{changes['count']}个项目的数据有变化："
+        + "；".join(items)
+        + (f"；另有{more}个项目，见看板" if more > 0 else "")
+        + "。"
+    )
+
+
+def _wan(value) -> str:
+    return "—" if value is None else f"{float(value):,.2f}万元"
+
+
+def _light(light) -> str:
+    return LIGHT_NAMES.get(light, "未亮灯") if light else "未亮灯"
+
+
 def gather(con, month: Month) -> Bulletin:
-    """The bulletin of a month; raises UnknownMonth when the month has no data."""
+    """The bulletin of a month as shown to its readers (see `reading`); raises UnknownMonth
+    when the month has no data."""
+    con, version = reading(con, month)
+    banner = cycle.months.banner(con, month) if version is None else None
     total = metrics.summary(con, month, by=["unit", "township"])
     earlier = month.shift(-1)
     # the year's first month has nothing before it: plans and lights start afresh each year
@@ -235,6 +297,10 @@ def gather(con, month: Month) -> Bulletin:
     red_flags, warnings = _evaluation_tables(result)
     mode = SCHEDULE_MODES[total["schedule_mode"]]
     stamp = f"数据截至{month.year}年{month.month}月底　时序进度：{mode}　亮灯规则：{preset.title}"
+    if version is not None:
+        stamp += f"　已发布：{version.published_at:%Y-%m-%d %H:%M}（第{version.version}版）"
+    elif banner:
+        stamp += f"　{banner}"
     if demo.is_demo(con):
         stamp += "　示例数据"
     paragraphs = (
@@ -266,4 +332,8 @@ def gather(con, month: Month) -> Bulletin:
         trend=history.trend(con, month),
         status=metrics.project_status(con, month),
         preset=preset,
+        edition=version.version if version else None,
+        published_at=version.published_at if version else None,
+        banner=banner,
+        correction=correction(version),
     )

@@ -1,4 +1,8 @@
-"""python -m xzcore report --month YYYY-MM --format pdf|xlsx|png-dir -o PATH.
+"""python -m xzcore report [--month YYYY-MM] --format pdf|xlsx|png-dir -o PATH.
+
+Without --month, the newest published month. A published month's bulletin is its frozen copy
+(the latest version: a corrected one says 更正); a month being collected is marked 未发布 in the
+title, on every chart and first in the output.
 
 The database is read (read-only) and closed before the slow part, rendering, begins. A file is
 written whole or not at all: to a temporary name beside it, then renamed.
@@ -10,9 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from xzcore import db
+from xzcore import cycle, db
 from xzcore.errors import XZError
-from xzcore.period import Month
 
 FORMATS = {"pdf": "PDF", "xlsx": "Excel 工作簿", "png-dir": "图表图片目录（每图一个 PNG）"}
 
@@ -23,7 +26,9 @@ class CannotWrite(XZError):
 
 def add_command(sub) -> None:
     p = sub.add_parser("report", help="月度晾晒通报：PDF、Excel 或图表图片")
-    p.add_argument("--month", required=True, help="报告月份 YYYY-MM")
+    p.add_argument(
+        "--month", help="报告月份 YYYY-MM（默认：最新已发布的月份；收集中的月份标注未发布）"
+    )
     p.add_argument("--format", required=True, choices=list(FORMATS), help="pdf、xlsx 或 png-dir")
     p.add_argument(
         "-o", "--output", required=True, metavar="PATH", help="输出文件（png-dir 为目录）"
@@ -75,16 +80,19 @@ def _write(path: Path, data: bytes) -> None:
 def run(args, db_path: Path) -> int:
     # imported only here: plotly, WeasyPrint, openpyxl and kaleido load slowly, and the other
     # commands of python -m xzcore need none of them
+    from xzcore.cli import chosen_month
     from xzcore.report import bulletin
 
-    month = Month.parse(args.month)
     out = Path(args.output)
     _check(out, args.format)
     con = db.connect(db_path, read_only=True)
     try:
-        b = bulletin.gather(con, month)
+        month = chosen_month(con, args.month)
+        b = bulletin.gather(cycle.months.reader(con, month), month)
     finally:
         con.close()
+    if b.banner:
+        print(f"{month} {b.banner}")
     if args.format == "png-dir":
         from xzcore.report import images
 

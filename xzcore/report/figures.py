@@ -44,7 +44,25 @@ def _map(b: Bulletin, name: str) -> go.Figure:
     )
 
 
+def _unpublished(fig: go.Figure, banner: str) -> go.Figure:
+    """A month being collected: its 未发布 line under the chart's title, on the image itself, so
+    that no copied chart passes for a published one."""
+    title = fig.layout.title.text or ""
+    top = fig.layout.margin.t
+    return fig.update_layout(
+        title={"text": f"{title}<br><span style='font-size:14px;color:#b71c1c'>{banner}</span>"},
+        margin={"t": max(top if top is not None else 0, 90)},
+    )
+
+
 def figures(b: Bulletin) -> dict[str, go.Figure]:
+    drawn = _figures(b)
+    if b.banner:
+        drawn = {name: _unpublished(fig, b.banner) for name, fig in drawn.items()}
+    return drawn
+
+
+def _figures(b: Bulletin) -> dict[str, go.Figure]:
     total = b.summary
     schedule, groups = total["schedule_progress"], total["groups"]
     trend, units, towns, town_lights, scatter, light_map = NAMES

@@ -6,6 +6,7 @@ format draws from that: the PDF and the page as text, the workbook as numbers wi
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -66,10 +67,36 @@ class Bulletin:
     trend: pd.DataFrame  # history.trend
     status: pd.DataFrame  # metrics.project_status: every project, its light and place
     preset: Preset
+    # the month's state: the published version read (None while the month is being collected)
+    edition: int | None = None
+    published_at: dt.datetime | None = None
+    banner: str | None = None  # 未发布（已报送 x/y 个项目，a/b 个单位） while collecting
+    correction: str | None = None  # a corrected version: what changed and why, in words
 
     @property
     def overall(self) -> str:
         return self.paragraphs[0]
+
+    @property
+    def mark(self) -> str:
+        """The month's state as the title carries it: a month being collected says 未发布 and
+        how much is in, so that no copy passes for the published bulletin; a corrected version
+        says 更正; a published first version, nothing."""
+        if self.banner:
+            return f"（未发布：{self.banner.removeprefix('未发布（').removesuffix('）')}）"
+        if self.edition and self.edition > 1:
+            return f"（更正版，第{self.edition}版）"
+        return ""
+
+    @property
+    def heading(self) -> str:
+        """The title as every format prints it: with the month's state (`mark`)."""
+        return self.title + self.mark
+
+    @property
+    def file_stem(self) -> str:
+        """The heading as a file name: "5/113" would be a directory."""
+        return self.heading.replace("/", "／")
 
 
 def missing(value) -> bool:

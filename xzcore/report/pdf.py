@@ -29,6 +29,10 @@ SECTIONS = (
     ("六、预警（蜗牛）项目", lambda b: (), ("预警项目",), ()),
 )  # fmt: skip
 
+# inline (bulletin.css is shared): a 未发布 line in red, a correction in a box
+_WARN = "color:#b71c1c;font-weight:bold;text-align:center;border:1.5pt solid #b71c1c;padding:2mm"
+_BOX = "border:0.8pt solid #888;background:#f6f6f6;padding:2mm 3mm"
+
 _ALIGN = {"text": "", "light": "light", "count": "num", "wan": "num", "rate": "num", "pp": "num"}
 
 
@@ -69,7 +73,12 @@ def _figure(name: str, png: bytes) -> str:
 
 def document(b: Bulletin, pngs: dict[str, bytes]) -> str:
     """The bulletin as one HTML page; pngs: chart name → PNG (figures.NAMES)."""
-    parts = [f"<h1>{_e(b.title)}</h1>", f'<p class="stamp">{_e(b.stamp)}</p>']
+    parts = [f"<h1>{_e(b.heading)}</h1>", f'<p class="stamp">{_e(b.stamp)}</p>']
+    if b.banner:  # every page's running head repeats the heading (bulletin.css); this stands out
+        parts.append(f'<p class="unpublished" style="{_WARN}">{_e(b.banner)}：数据收集中，'
+                     "不是发布数；未报送的项目按上月累计计列，标注未报送。</p>")  # fmt: skip
+    if b.correction:
+        parts.append(f'<p class="correction" style="{_BOX}">{_e(b.correction)}</p>')
     for heading, words, sheets, charts in SECTIONS:
         parts.append(f"<h2>{_e(heading)}</h2>")
         parts.extend(f"<p>{_e(w)}</p>" for w in words(b))
@@ -79,7 +88,7 @@ def document(b: Bulletin, pngs: dict[str, bytes]) -> str:
         parts.extend(_figure(name, pngs[name]) for name in charts if name in pngs)
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{_e(b.title)}</title></head><body>\n" + "\n".join(parts) + "\n</body></html>"
+        f"<title>{_e(b.heading)}</title></head><body>\n" + "\n".join(parts) + "\n</body></html>"
     )
 
 

@@ -58,9 +58,11 @@ def _put(ws, row: int, column: int, value, kind: str):
     return cell
 
 
-def _sheet(ws, table: Table, stamp: str, after: tuple[str, ...] = ()) -> None:
+def _sheet(ws, table: Table, stamp: str, after: tuple[str, ...] = (), mark: str = "") -> None:
     ws.title = table.sheet
-    ws.cell(row=1, column=1, value=_text(table.title)).font = Font(bold=True, size=14)
+    # the month's state on every sheet (a sheet is printed or copied on its own): 未发布 in red
+    title = ws.cell(row=1, column=1, value=_text(table.title + mark))
+    title.font = Font(bold=True, size=14, color="B71C1C" if "未发布" in mark else None)
     note = ws.cell(row=2, column=1, value=_text(table.note or stamp))
     note.data_type = "s"
     note.font = Font(color="555555")
@@ -88,9 +90,10 @@ def xlsx_bytes(b: Bulletin) -> bytes:
     book.remove(book.active)
     for table in b.tables.values():
         # the overview sheet says the month's figures in words under its table, as the PDF does
-        words = b.paragraphs if table is next(iter(b.tables.values())) else ()
-        _sheet(book.create_sheet(), table, b.stamp, words)
-    book.properties.title = b.title
+        first = table is next(iter(b.tables.values()))
+        words = (*b.paragraphs, *([b.correction] if b.correction else [])) if first else ()
+        _sheet(book.create_sheet(), table, b.stamp, words, b.mark)
+    book.properties.title = b.heading
     book.properties.creator = "秀洲区重点项目看板"
     buffer = io.BytesIO()
     book.save(buffer)

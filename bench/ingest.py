@@ -2,6 +2,7 @@
 进展情况表 (plan and month side by side, GBK) and a workbook of three sheets (one a tier).
 
     python -m bench.ingest [--rows 10000]
+    python -m bench.ingest --read-mb 20   # memory and time of reading a 20 MB xlsx, xls, CSV
 
 The district has as many projects as the report has rows, reported to 2020-11; the file is
 December's, written as offices write it (title row, 单位 line, 合计 row). Each measurement
@@ -22,7 +23,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from bench import synthetic
+from bench import readmem, synthetic
 from xzcore import auth, db, ingest
 
 TARGET_S = 0.6  # issue 10: a 10,000-row GBK file committed in under 0.6 s
@@ -121,7 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.ingest", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--read-mb", type=float, help="only measure reading files of this size")
     args = parser.parse_args(argv)
+    if args.read_mb:
+        with tempfile.TemporaryDirectory(prefix="xzread-") as scratch:
+            readmem.report(args.read_mb, Path(scratch))
+        return 0
     with tempfile.TemporaryDirectory(prefix="xzingest-") as scratch:
         folder = Path(scratch)
         base = folder / "district.duckdb"

@@ -195,12 +195,22 @@ ENCODING = "无法识别文件编码：既不是 UTF-8 也不是 GBK/GB18030，�
         (files.FIXTURES / "empty.csv", "文件是空的"),
         (b" \r\n\r\n\t\r\n", "文件是空的"),
         (files.binary_named_csv, BINARY),
-        ("UTF-16 text".encode("utf-16"), BINARY),  # Excel's “Unicode 文本”: not one we read
+        ("UTF-16 text".encode("utf-16"), NO_TABLE),  # read as text: it has no header
+        ("序号\t金额\r\n".encode("utf-16-le"), BINARY),  # no byte order mark: cannot be told
         ("序号,金额\n1,2\n".encode(), NO_TABLE),
         (b"\x81\x30\xff\xff,a\n", ENCODING),
         (b"PK\x03\x04" + b"broken" * 50, "Excel 文件已损坏或无法读取（"),
     ],
-    ids=["empty", "blank-lines", "png-named-csv", "utf16", "no-header", "bad-bytes", "zip"],
+    ids=[
+        "empty",
+        "blank-lines",
+        "png-named-csv",
+        "utf16",
+        "utf16-no-bom",
+        "no-header",
+        "bad-bytes",
+        "zip",
+    ],
 )
 def test_not_a_table_raises_unreadable_and_writes_nothing(con, tmp_path, content, message):
     build(con, JULY)

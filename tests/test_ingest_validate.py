@@ -108,7 +108,7 @@ def test_non_numbers_percentages_and_negative_amounts(july):
 
 
 def test_a_row_with_neither_amount_nor_cumulative_is_not_imported_and_said(july):
-    data = report("XZ2020-001,,—,-,在建,", "XZ2020-002,,100,,在建,")
+    data = report("XZ2020-001,,—,-,在建,", "XZ2020-003,,100,,在建,")
     preview = ingest.prepare(july, data, "月报.csv")
     assert [(p.level, p.row, p.message) for p in preview.problems] == [
         ("info", 4, "本月完成和累计完成都未填，本行不导入，该项目本月视为未报送")
@@ -117,7 +117,7 @@ def test_a_row_with_neither_amount_nor_cumulative_is_not_imported_and_said(july)
     ingest.commit(july, preview, OFFICE)
     assert july.execute(
         "SELECT project_id FROM progress WHERE month = 8 ORDER BY 1"
-    ).fetchall() == [(2,)]
+    ).fetchall() == [(3,)]
 
 
 def test_this_month_and_cumulative_that_do_not_add_up_with_july(july):

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.markdown import shown
-from xzcore import db, evaluation, ingest, metrics, settings, tables
+from xzcore import cycle, db, evaluation, ingest, metrics, settings, tables
 from xzcore.auth import SYSTEM
 from xzcore.frame import project_start
 from xzcore.period import Month
@@ -238,6 +238,8 @@ def test_the_project_page_says_how_the_project_started(tmp_path, monkeypatch):
         )
         _report(con, 9, [("续建无日期", 900, ""), ("月报阶段在建", 300, "在建")])
         settings.set_anonymous_viewing(con, True, actor=SYSTEM)
+        for month in (AUG, SEP):  # visitors see published months only
+            cycle.publish.publish(con, SYSTEM, month)
         ids = dict(con.execute("SELECT name, id FROM projects").fetchall())
     monkeypatch.setenv("XZ_DB", str(path))
     st.cache_data.clear()

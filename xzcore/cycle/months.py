@@ -140,6 +140,21 @@ def reader(con, month: Month, version: int | None = None):
     return cursor
 
 
+def reading(con, month: Month) -> tuple[object, Version | None]:
+    """(cursor, version) to read the month from: the cursor itself when it already reads one
+    of the month's published versions (a reader); for a published month read otherwise, a
+    reader of its latest version; a month not published, live (version None)."""
+    path = con.execute("SELECT current_setting('search_path')").fetchone()[0] or ""
+    first = path.split(",")[0].strip().strip('"')
+    found = versions(con, month)
+    for version in found:
+        if version.schema_name == first:
+            return con, version
+    if not found:
+        return con, None
+    return reader(con, month), found[-1]
+
+
 def _exact(con, month: Month, version: int) -> Version:
     for found in versions(con, month):
         if found.version == version:

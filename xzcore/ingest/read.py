@@ -5,65 +5,36 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass
 
-from xzcore.errors import BadArgument, XZError
+from xzcore.ingest import measure, sandbox, webtable
+from xzcore.ingest.limits import (  # noqa: F401  (the names every caller imports from here)
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_UPLOAD_MB,
+    FileTooLarge,
+    UnreadableFile,
+    check_size,
+    max_cells,
+    max_lines,
+    max_rows,
+    max_upload_mb,
+    too_many_columns,
+    too_many_lines,
+    too_many_rows,
+)
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_UPLOAD_MB = 20  # default size limit; XZ_MAX_UPLOAD_MB overrides it
-MAX_ROWS = 50_000  # default limit of data rows; XZ_MAX_UPLOAD_ROWS overrides it
-# Rows read before giving up, blank and title rows included: a sheet formatted far below its
-# table is common, but a file of millions of empty lines must not be held in memory.
-_SLACK = 4
-MAX_COLUMNS = 500  # a sheet of 16,384 columns would make every row a huge list
-
-
-class UnreadableFile(XZError):
-    """Not a table at all (exit code 2 on the command line)."""
-
-
-class FileTooLarge(UnreadableFile):
-    """Over the size or row limit: refused before anything is parsed or written."""
-
-
-def _limit(name: str, default: float) -> float:
-    text = os.environ.get(name)
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise BadArgument(f"环境变量 {name} 应为正数，现为“{text}”")
-    return value
-
-
-def max_upload_mb() -> float:
-    """The size limit of one upload in MB (1 MB = 1,048,576 bytes)."""
-    return _limit("XZ_MAX_UPLOAD_MB", MAX_UPLOAD_MB)
-
-
-def max_rows() -> int:
-    """The most data rows one upload may have."""
-    return int(_limit("XZ_MAX_UPLOAD_ROWS", MAX_ROWS))
-
-
-def too_many_rows() -> FileTooLarge:
-    return FileTooLarge(f"数据超过 {max_rows():,} 行的上限，请拆分成几个文件上传")
-
-
-def _too_many_lines() -> FileTooLarge:
-    return FileTooLarge(
-        f"表格超过 {max_rows() * _SLACK:,} 行（含空行），超过上限（最多 {max_rows():,} 行数据），"
-        "请删去多余的空行或拆分成几个文件上传"
-    )
-
-
-def _too_many_columns(columns: int) -> FileTooLarge:
-    return FileTooLarge(f"表格有 {columns:,} 列，超过上限 {MAX_COLUMNS} 列，请删去多余的列")
+# Byte order marks, longest first: UTF-32's LE mark begins with UTF-16's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),  # Excel's “Unicode 文本”: UTF-16 LE, tab-separated
+    (b"\xfe\xff", "utf-16"),
+)
+BINARY = "不是表格文件：内容是二进制数据（请上传 CSV、xlsx 或 xls）"
 
 
 @dataclass(frozen=True)
@@ -87,53 +58,73 @@ def decode(data: bytes) -> str:
     )
 
 
+def _text(data: bytes) -> str:
+    """The file as text: a byte order mark decides, then an HTML page's <meta charset>, then
+    decode(). NUL bytes without a mark are binary: UTF-16 without one cannot be told apart."""
+    for mark, encoding in _BOMS:
+        if data.startswith(mark):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(
+                    f"文件以 {encoding.upper()} 编码标记开头，但第 {exc.start:,} 个字节起无法按"
+                    f" {encoding.upper()} 解码：文件已损坏，请在 Excel 中另存为 CSV 或 xlsx"
+                ) from exc
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile(BINARY)
+    declared = webtable.declared_charset(data)
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a page mislabelled as GBK or UTF-8: the usual two are tried below
+    return decode(data)
+
+
 def _csv_rows(text: str) -> list[list[object]]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    cap = max_rows() * _SLACK
-    rows = []
+    lines, cells = max_lines(), max_cells()
+    rows: list[list[object]] = []
+    width = 0
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         for row in reader:
-            if len(rows) == cap:
-                raise _too_many_lines()
+            if len(rows) == lines:
+                raise too_many_lines()
             if len(row) > MAX_COLUMNS:
-                raise _too_many_columns(len(row))
+                raise too_many_columns(len(row))
+            width = max(width, len(row))
+            if (len(rows) + 1) * width > cells:
+                check_size(len(rows) + 1, width)
             rows.append(row)
     except csv.Error as exc:  # a cell over 128 KB: no office typed that
         raise UnreadableFile(f"CSV 文件第{reader.line_num}行无法读取：单元格过长") from exc
     return rows
 
 
-def _workbook_sheets(data: bytes) -> list[Sheet]:
-    from python_calamine import CalamineWorkbook
+_SPREADSHEET_XML = "urn:schemas-microsoft-com:office:spreadsheet"
 
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = []
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            # A few bytes of XML can claim a million rows: look at the size before reading.
-            if sheet.height > max_rows() * _SLACK:
-                raise _too_many_lines()
-            if sheet.width > MAX_COLUMNS:
-                raise _too_many_columns(sheet.width)
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = tuple(
-                (r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()
-            )
-            sheets.append(Sheet(name, [list(r) for r in rows], merged))
-        return sheets
-    except FileTooLarge:
-        raise
-    except Exception as exc:  # calamine raises its own types for every kind of damage
-        raise UnreadableFile(f"Excel 文件已损坏或无法读取（{type(exc).__name__}）") from exc
+
+def _not_a_table(text: str) -> str | None:
+    """Why a text file that Excel opens is still not one read here, and what to do."""
+    head = text[:4096].lstrip()
+    if head.startswith("<?xml") and _SPREADSHEET_XML in text[:8192]:
+        return (
+            "这是“XML 电子表格 2003”格式的文件，无法直接读取：请在 Excel 中打开后另存为 xlsx 再上传"
+        )
+    if head[:13].lower() == "mime-version:":
+        return (
+            "这是“单个文件网页”（mht）格式的文件，无法直接读取："
+            "请在 Excel 中打开后另存为 xlsx 再上传"
+        )
+    return None
 
 
 def read(data: bytes, filename: str) -> list[Sheet]:
-    """Every sheet of the file; a CSV is one sheet named after the file."""
+    """Every sheet of the file; a CSV or an HTML page is one sheet named after the file."""
     limit = max_upload_mb()
     if len(data) > limit * 2**20:
         raise FileTooLarge(
@@ -141,11 +132,18 @@ def read(data: bytes, filename: str) -> list[Sheet]:
         )
     if not data.strip():
         raise UnreadableFile("文件是空的")
-    if data.startswith(XLSX_MAGIC) or data.startswith(XLS_MAGIC):
-        return _workbook_sheets(data)
-    if b"\x00" in data[:4096]:
-        raise UnreadableFile("不是表格文件：内容是二进制数据（请上传 CSV、xlsx 或 xls）")
-    text = decode(data)
+    if data.startswith(XLSX_MAGIC):
+        # Measured from the zip directory before the reader unpacks it: a zip bomb or a sheet
+        # of millions of cells is refused without ever being read.
+        return [Sheet(*s) for s in sandbox.read_workbook(data, check=measure.check_zip)]
+    if data.startswith(XLS_MAGIC):
+        return [Sheet(*s) for s in sandbox.read_workbook(data)]
+    text = _text(data)
+    if webtable.is_html(text):
+        return [Sheet(filename, *webtable.read_table(text))]
+    why = _not_a_table(text)
+    if why:
+        raise UnreadableFile(why)
     return [Sheet(filename, _csv_rows(text))]
 
 

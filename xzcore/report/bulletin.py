@@ -223,21 +223,6 @@ def _changes_table(month: Month, changes: pd.DataFrame) -> Table:
     )
 
 
-def reading(con, month: Month):
-    """(cursor, version) to read the month from: the cursor itself when it reads one of the
-    month's published versions (cycle.months.reader); for a published month read otherwise, a
-    reader of its latest version; a month not published, live (version None)."""
-    path = con.execute("SELECT current_setting('search_path')").fetchone()[0] or ""
-    first = path.split(",")[0].strip().strip('"')
-    found = cycle.months.versions(con, month)
-    for version in found:
-        if version.schema_name == first:
-            return con, version
-    if not found:
-        return con, None
-    return cycle.months.reader(con, month), found[-1]
-
-
 _CHANGES_LISTED = 20  # the correction's paragraph names this many projects, then says 等
 
 
@@ -281,7 +266,7 @@ def _light(light) -> str:
 def gather(con, month: Month) -> Bulletin:
     """The bulletin of a month as shown to its readers (see `reading`); raises UnknownMonth
     when the month has no data."""
-    con, version = reading(con, month)
+    con, version = cycle.months.reading(con, month)
     banner = cycle.months.banner(con, month) if version is None else None
     total = metrics.summary(con, month, by=["unit", "township"])
     earlier = month.shift(-1)

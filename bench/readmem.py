@@ -20,6 +20,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 STAGES = ["签约", "开工", "在建", "竣工", "投产"]
@@ -45,14 +47,6 @@ _BOOK = {
 }
 
 
-def _column(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def xlsx(rows: int, columns: int, cents: int = 1_000_000) -> bytes:
     """As Excel writes a detail sheet: a code and a name (shared strings), a stage, a start
     date, then figures of two decimals below cents / 100; r= on every row and cell, a
@@ -60,7 +54,7 @@ def xlsx(rows: int, columns: int, cents: int = 1_000_000) -> bytes:
     rng = random.Random(1)
     names = [f"秀洲区重点项目{i:04d}号工程" for i in range(2000)]
     strings = names + STAGES + [f"XZ2020-{i:05d}" for i in range(rows)]
-    letters = [_column(j) for j in range(1, columns + 1)]
+    letters = [get_column_letter(j) for j in range(1, columns + 1)]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
         for name, text in _BOOK.items():

@@ -15,6 +15,8 @@ import io
 import struct
 import zlib
 
+from openpyxl.utils import get_column_letter
+
 from tests.upload_files import FIXTURES
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -147,19 +149,11 @@ def workbook(sheet: tuple[bytes, int, int], strings: tuple[bytes, int, int] | No
     return _zip(entries)
 
 
-def _column(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def ones(rows: int, columns: int, *, dimension: bool = True, value: bytes = b"1") -> bytes:
     """rows × columns cells of 1, written 1,000 rows at a time (rows a multiple of 1,000)."""
     assert rows % 1000 == 0 or rows < 1000
     per = min(rows, 1000)
-    ref = f'<dimension ref="A1:{_column(columns)}{rows}"/>' if dimension else ""
+    ref = f'<dimension ref="A1:{get_column_letter(columns)}{rows}"/>' if dimension else ""
     head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">{ref}<sheetData>'
     row = b"<row>" + (b"<c><v>" + value + b"</v></c>") * columns + b"</row>"
     return workbook(repeated(head.encode(), row * per, rows // per, b"</sheetData></worksheet>"))

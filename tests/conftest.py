@@ -126,6 +126,16 @@ def demo_db(demo_template, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def demo_con(demo_template, tmp_path):
+    """A read-write connection to a test's own copy of the demo database (months 1-8
+    published, September due)."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    with db.connect(path) as connection:
+        yield connection
+
+
+@pytest.fixture
 def app_db(demo_template, tmp_path, monkeypatch) -> Path:
     """A test's own copy of the demo database, which the pages under AppTest open (XZ_DB)."""
     import streamlit as st

@@ -16,15 +16,19 @@ ADMIN = auth.User("admin", "管理员（示例）", "admin")
 PASSWORDS = {"staff": "xz-demo-staff", "office": "xz-demo-office"}
 
 
-def report(con, month: Month, unit: str | None = None, add: int = 100) -> bytes:
+def report(con, month: Month, unit: str | None = None, add: int = 100, again=False) -> bytes:
     """A month's report of one unit's projects (or all): each project's cumulative of the
-    months before plus `add` 万元, under a title naming the month."""
+    months before (again: as the month itself stands) plus `add` 万元, under a title naming the
+    month. con: a connection, or the path of a database."""
+    if not hasattr(con, "execute"):
+        with db.connect(con) as opened:
+            return report(opened, month, unit, add, again)
     rows = con.execute(
         """SELECT p.code, p.name, coalesce(max(g.ytd), 0) + $add FROM projects p
-           JOIN annual_plans a ON a.project_id = p.id AND a.year = 2020
-           LEFT JOIN progress g ON g.project_id = p.id AND g.year = 2020 AND g.month < $month
+           JOIN annual_plans a ON a.project_id = p.id AND a.year = $year
+           LEFT JOIN progress g ON g.project_id = p.id AND g.year = $year AND g.month < $before
            WHERE $unit IS NULL OR p.unit = $unit GROUP BY ALL ORDER BY p.code""",
-        {"add": add, "month": month.month, "unit": unit},
+        {"add": add, "year": month.year, "before": month.month + again, "unit": unit},
     ).fetchall()
     lines = [
         f"秀洲区重点项目{month.label}进展情况",

@@ -116,7 +116,7 @@ def test_a_units_combined_table_then_the_office_publishes_the_month(site, browse
     for size in ({}, {"width": 390, "height": 844}):
         visitor = _overview(browser, url, "?month=2020-09", **size)
         body = visitor.inner_text("body")
-        assert "数据截至 2020年1-8月" in body and "未发布" not in body
+        assert "数据截至 2020年1-8月" in body and "未发布（已报送" not in body  # no banner
         assert "尚未发布" in body  # the link asked for September: it says why August is shown
         _no_exception(visitor)
         name = "1920x1080" if not size else "390x844"
@@ -156,7 +156,7 @@ def test_a_units_combined_table_then_the_office_publishes_the_month(site, browse
     # now everyone opens on September, as published
     visitor = _overview(browser, url)
     body = visitor.inner_text("body")
-    assert "数据截至 2020年1-9月" in body and "未发布" not in body
+    assert "数据截至 2020年1-9月" in body and "未发布（已报送" not in body
     assert expected["completed"] in body
     _no_exception(visitor)
     screenshot(visitor, "cycle_5_visitor_september_1920x1080")

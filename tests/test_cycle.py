@@ -5,12 +5,12 @@ a published month moves with later uploads or a rule change."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
+from tests.cycle_files import report
 from tests.upload_files import dump
-from xzcore import auth, cycle, db, evaluation, ingest, metrics, settings
+from xzcore import auth, cycle, evaluation, ingest, metrics, settings
 from xzcore.auth import User
 from xzcore.auth.roles import PermissionDenied
 from xzcore.period import Month
@@ -26,29 +26,8 @@ TODAY = dt.date(2020, 11, 20)  # September and October may be reported
 
 
 @pytest.fixture
-def con(demo_template, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_template, path)
-    with db.connect(path) as connection:
-        yield connection
-
-
-def report(con, month: Month, unit: str | None = None, add: int = 100, again=False) -> bytes:
-    """A month's report (code, name, year to date) of one unit's projects, or of all of them:
-    each project's cumulative before the month (again: as the month stands) plus `add` 万元."""
-    rows = con.execute(
-        """SELECT p.code, p.name, coalesce(max(g.ytd), 0) + $add FROM projects p
-           JOIN annual_plans a ON a.project_id = p.id AND a.year = 2020
-           LEFT JOIN progress g ON g.project_id = p.id AND g.year = 2020 AND g.month < $before
-           WHERE $unit IS NULL OR p.unit = $unit GROUP BY ALL ORDER BY p.code""",
-        {"add": add, "before": month.month + again, "unit": unit},
-    ).fetchall()
-    lines = [
-        f"秀洲区重点项目{month.label}进展情况",
-        "项目代码,项目名称,年初至报告期累计完成投资（万元）",
-    ]
-    lines += [f"{code},{n},{ytd}" for code, n, ytd in rows]
-    return ("\n".join(lines) + "\n").encode("gbk")
+def con(demo_con):
+    return demo_con
 
 
 def upload(con, data: bytes, user: User, reason: str | None = None, name="月报.csv"):

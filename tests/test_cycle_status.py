@@ -4,12 +4,12 @@ the 催报 text, the office's review seen by the unit, and publishing a month fr
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
+from tests.cycle_files import report
 from tests.logins import log_in
 from tests.markdown import shown
 from xzcore import cycle, db, ingest, settings
@@ -28,29 +28,13 @@ ON_TIME = dt.datetime(2020, 10, 3, 9)  # September is due by 5 October
 LATE = dt.datetime(2020, 10, 7, 9)
 
 
+def unit_report(con, unit: str, add: int = 100, month: Month = SEP) -> bytes:
+    return report(con, month, unit, add)
+
+
 @pytest.fixture
-def con(demo_template, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_template, path)
-    with db.connect(path) as connection:
-        yield connection
-
-
-def report(con, unit: str, add: int = 100, month: Month = SEP) -> bytes:
-    """A unit's report of the month: each project's cumulative before it plus `add` 万元."""
-    rows = con.execute(
-        """SELECT p.code, p.name, coalesce(max(g.ytd), 0) + $add FROM projects p
-           JOIN annual_plans a ON a.project_id = p.id AND a.year = $year
-           LEFT JOIN progress g ON g.project_id = p.id AND g.year = $year AND g.month < $month
-           WHERE p.unit = $unit GROUP BY ALL ORDER BY p.code""",
-        {"add": add, "year": month.year, "month": month.month, "unit": unit},
-    ).fetchall()
-    lines = [
-        f"秀洲区重点项目{month.label}进展情况",
-        "项目代码,项目名称,年初至报告期累计完成投资（万元）",
-    ]
-    lines += [f"{code},{name},{ytd}" for code, name, ytd in rows]
-    return ("\n".join(lines) + "\n").encode("gbk")
+def con(demo_con):
+    return demo_con
 
 
 def commit(con, data: bytes, user: User, at: dt.datetime | None = None) -> int | None:
@@ -80,13 +64,13 @@ def test_the_deadline_is_the_end_of_the_day_set_in_the_following_month(con):
 def test_states_follow_uploads_reviews_and_a_resubmission(con):
     now = dt.datetime(2020, 10, 4, 12)
     assert unit_row(con, UNIT, now)["state"] == "未报送"
-    partial = b"\n".join(report(con, UNIT).splitlines()[:3]) + b"\n"  # the first project only
+    partial = b"\n".join(unit_report(con, UNIT).splitlines()[:3]) + b"\n"  # the first project only
     commit(con, partial, STAFF, at=dt.datetime(2020, 10, 2, 9))
     row = unit_row(con, UNIT, now)
     assert (row["state"], row["reported"], row["projects"]) == ("部分报送", 1, 5)
     assert len(row["missing"]) == 4 and not row["overdue"]
     assert unit_row(con, UNIT, LATE)["overdue"]  # still partial after the deadline
-    commit(con, report(con, UNIT), STAFF, at=ON_TIME)
+    commit(con, unit_report(con, UNIT), STAFF, at=ON_TIME)
     row = unit_row(con, UNIT, now)
     assert (row["state"], row["last_at"], row["on_time"]) == ("已报送", ON_TIME, True)
     cycle.status.review(con, OFFICE, SEP, UNIT, "returned", "锦源项目累计偏低，请核实",
@@ -100,7 +84,7 @@ def test_states_follow_uploads_reviews_and_a_resubmission(con):
         {"unit": UNIT, "review_reason": "锦源项目累计偏低，请核实", "reviewed_by": "office"}
     ]
     assert cycle.status.returned(con, SEP, [HEALTH]) == []
-    commit(con, report(con, UNIT, add=150), STAFF, at=dt.datetime(2020, 10, 4, 11))
+    commit(con, unit_report(con, UNIT, add=150), STAFF, at=dt.datetime(2020, 10, 4, 11))
     assert unit_row(con, UNIT, now)["state"] == "已报送"  # the resubmission came after
     assert cycle.status.returned(con, SEP, [UNIT]) == []
     cycle.status.review(con, OFFICE, SEP, UNIT, "confirmed", at=dt.datetime(2020, 10, 4, 12))
@@ -115,8 +99,8 @@ def test_a_return_needs_a_reason_and_a_published_month_takes_no_review(con):
 
 
 def test_timeliness_counts_the_months_whose_deadline_has_passed(con):
-    commit(con, report(con, UNIT), STAFF, at=ON_TIME)
-    commit(con, report(con, HEALTH), HEALTH_STAFF, at=LATE)
+    commit(con, unit_report(con, UNIT), STAFF, at=ON_TIME)
+    commit(con, unit_report(con, HEALTH), HEALTH_STAFF, at=LATE)
     # before September's deadline: January to August, all reported by the 4th of the next month
     before = cycle.status.timeliness(con, 2020, SEP, now=dt.datetime(2020, 10, 5, 23))
     assert set(before["due"]) == {8} and set(before["on_time"]) == {8}
@@ -129,7 +113,7 @@ def test_timeliness_counts_the_months_whose_deadline_has_passed(con):
 
 
 def test_the_reminder_text_is_exact(con):
-    commit(con, report(con, UNIT), STAFF, at=ON_TIME)
+    commit(con, unit_report(con, UNIT), STAFF, at=ON_TIME)
     now = dt.datetime(2020, 10, 6, 8)
     health = (
         "【催报】2020年9月重点项目月报应于10月5日前报送，以下单位尚未报齐：\n"
@@ -175,7 +159,7 @@ def staff_upload(path, data: bytes, at: dt.datetime) -> None:
 
 def test_the_page_shows_who_has_reported_what_is_missing_and_the_reminders(app_db):
     with db.connect(app_db) as con:
-        data = report(con, UNIT)
+        data = unit_report(con, UNIT)
     staff_upload(app_db, data, ON_TIME)
     at = open_status()
     assert at.selectbox[0].value == "2020-09"
@@ -201,7 +185,7 @@ def test_the_page_shows_who_has_reported_what_is_missing_and_the_reminders(app_d
 
 def test_a_return_reaches_the_units_upload_page_and_a_resubmission_clears_it(app_db):
     with db.connect(app_db) as con:
-        first, again = report(con, UNIT), report(con, UNIT, add=150)
+        first, again = unit_report(con, UNIT), unit_report(con, UNIT, add=150)
     staff_upload(app_db, first, ON_TIME)
     at = open_status()
     next(s for s in at.selectbox if s.label == "单位").set_value(UNIT).run()
@@ -232,7 +216,7 @@ def test_a_return_reaches_the_units_upload_page_and_a_resubmission_clears_it(app
 
 def test_publishing_from_the_page_needs_the_confirmation(app_db):
     with db.connect(app_db) as con:
-        data = report(con, UNIT)
+        data = unit_report(con, UNIT)
     staff_upload(app_db, data, ON_TIME)
     at = open_status()
     warning = shown(at.warning[-1].value)

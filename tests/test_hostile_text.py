@@ -96,12 +96,11 @@ def test_the_upload_stores_every_text_field_as_typed(loaded, core):
     notes = sorted((p["id"], p["image_progress"], p["problems"]) for p in (renamed, added))
     assert core["notes"] == notes
     # the lists the pages show hold both: the renamed one is the worst warning, the new one a
-    # red flag; July was published before the new one existed, so it has no July light to
-    # change from
+    # red flag that turned green this month (July's correction reported it red)
     result = core["evaluation"]
     assert result["warnings"]["id"].iloc[0] == renamed["id"]
     assert added["id"] in set(result["red_flags"]["id"])
-    assert added["id"] not in set(core["changes"]["id"])
+    assert added["id"] in set(core["changes"]["id"])
 
 
 # --- Plotly ---------------------------------------------------------------------------------

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
-from xzcore import cycle, db, ingest, templates
+from xzcore import cycle, ingest, templates
 from xzcore.auth import User
 from xzcore.ingest import headers
 from xzcore.period import Month
@@ -28,11 +27,8 @@ AMOUNT, STAGE = HEADER.index("本月完成投资（万元）") + 1, HEADER.index
 
 
 @pytest.fixture
-def con(demo_template, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_template, path)
-    with db.connect(path) as connection:
-        yield connection
+def con(demo_con):
+    return demo_con
 
 
 def rows(sheet) -> list[list]:

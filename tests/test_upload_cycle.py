@@ -10,6 +10,7 @@ import io
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from tests import cycle_files
 from tests.browser import ROOT
 from tests.logins import log_in
 from tests.markdown import shown
@@ -26,22 +27,7 @@ SESSION = ("audit_log", "sessions")
 
 
 def report(path, month: Month, unit: str = UNIT, add: int = 100) -> bytes:
-    """A unit's report of the month: each project's cumulative before it plus `add` 万元."""
-    with db.connect(path) as con:
-        rows = con.execute(
-            """SELECT p.code, p.name, coalesce(max(g.ytd), 0) + $add FROM projects p
-               JOIN annual_plans a ON a.project_id = p.id AND a.year = 2020
-               LEFT JOIN progress g ON g.project_id = p.id AND g.year = 2020
-                    AND g.month < $month
-               WHERE p.unit = $unit GROUP BY ALL ORDER BY p.code""",
-            {"add": add, "month": month.month, "unit": unit},
-        ).fetchall()
-    lines = [
-        f"秀洲区重点项目{month.label}进展情况",
-        "项目代码,项目名称,年初至报告期累计完成投资（万元）",
-    ]
-    lines += [f"{code},{name},{ytd}" for code, name, ytd in rows]
-    return ("\n".join(lines) + "\n").encode("gbk")
+    return cycle_files.report(path, month, unit, add)
 
 
 def open_page(username: str) -> AppTest:

@@ -20,6 +20,7 @@ def add_commands(sub) -> None:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("publish", help="发布某月（冻结当月数据、亮灯和名单）")
     p.add_argument("--month", required=True)
+    p.add_argument("--reason", help="发布说明（如为何在单位未报齐时发布），随版本保存")
     p.add_argument("--user", default=None, help="操作人姓名，记入审计日志")
     p = sub.add_parser("status", help="某月各单位报送情况")
     p.add_argument("--month", help="默认：正在收集的月份")
@@ -47,7 +48,9 @@ def run(args, path: Path) -> int:
     con = db.connect(path, read_only=args.command != "publish")
     try:
         if args.command == "publish":
-            version = cycle.publish.publish(con, _user(args), Month.parse(args.month))
+            version = cycle.publish.publish(
+                con, _user(args), Month.parse(args.month), reason=args.reason
+            )
             print(
                 f"已发布 {version.period}（第 {version.version} 版）："
                 f"已报送 {version.reported}/{version.projects} 个项目"

@@ -39,8 +39,11 @@ def _schema(month: Month, version: int) -> str:
     return f"pub_{month.year:04d}_{month.month:02d}_v{int(version)}"
 
 
-def publish(con, user: User, month: Month, *, at: dt.datetime | None = None) -> months.Version:
-    """Publish a month being collected (office or admin): version 1, frozen."""
+def publish(
+    con, user: User, month: Month, *, reason: str | None = None, at: dt.datetime | None = None
+) -> months.Version:
+    """Publish a month being collected (office or admin): version 1, frozen; reason: a note
+    kept with it (e.g. why it goes out with units missing)."""
     enforce(con, user, "publish", {"month": str(month)})
     done = months.latest(con, month)
     if done is not None:
@@ -51,11 +54,11 @@ def publish(con, user: User, month: Month, *, at: dt.datetime | None = None) -> 
     if month not in metrics.available_months(con):
         raise PublishRefused(f"{month} 还没有任何月报，不能发布")
     with db.transaction(con):
-        version = freeze(con, user, month, at=at)
+        version = freeze(con, user, month, reason=(reason or "").strip() or None, at=at)
         audit.record(
             con, user, "publish",
             {"month": str(month), "version": 1, "projects": version.projects,
-             "reported": version.reported}, at=at,
+             "reported": version.reported, "reason": version.reason}, at=at,
         )  # fmt: skip
     return version
 

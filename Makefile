@@ -15,7 +15,7 @@ run: $(VENV)/.runtime system-deps | $(DB)
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --durations=15
 
 check: test
 

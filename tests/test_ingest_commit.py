@@ -249,3 +249,20 @@ def august_rows(con):
         "SELECT p.name, g.amount, g.ytd, g.stage, g.image_progress, g.problems FROM progress g"
         " JOIN projects p ON p.id = g.project_id WHERE g.month = 8 ORDER BY p.id",
     )
+
+
+def test_the_collector_pause_ends_with_the_outermost_upload():
+    import gc
+
+    from xzcore.ingest import gcpause
+
+    assert gc.isenabled()
+    with gcpause.paused():
+        assert not gc.isenabled()
+        with gcpause.paused():  # a second session's upload inside the first
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner one does not end the outer pause
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), gcpause.paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()  # an error ends the pause too

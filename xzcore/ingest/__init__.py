@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from xzcore import audit
 from xzcore.auth.roles import User, enforce
-from xzcore.ingest import mappings, scope
+from xzcore.ingest import gcpause, mappings, scope
 from xzcore.ingest.commit import ValidationFailed, commit
 from xzcore.ingest.parse import Parsed, Problem, parse
 from xzcore.ingest.plan import build
@@ -49,7 +49,8 @@ def prepare(
         enforce(con, user, "upload", {"file": file_name})
     seen = {"file": file_name, "bytes": len(data)}
     try:
-        preview = _prepare(con, data, file_name, month, sheet, user, convert_yuan, mapping)
+        with gcpause.paused():
+            preview = _prepare(con, data, file_name, month, sheet, user, convert_yuan, mapping)
     except UnreadableFile as exc:
         if user is not None:
             audit.record(con, user, "upload", seen | {"unreadable": str(exc)})

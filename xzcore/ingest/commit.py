@@ -17,7 +17,7 @@ from xzcore import audit, db, metrics
 from xzcore.auth.roles import User, deny, enforce
 from xzcore.cycle import months, publish
 from xzcore.errors import XZError
-from xzcore.ingest import scope
+from xzcore.ingest import gcpause, scope
 from xzcore.ingest.rows import PROJECT_FIELDS, Preview
 from xzcore.period import Month
 
@@ -137,7 +137,7 @@ def commit(
             scope.message(user, refused),
             {"file": parsed.file_name, "rows": rows},
         )
-    with db.transaction(con):
+    with gcpause.paused(), db.transaction(con):
         batch = con.execute(
             "INSERT INTO batches (kind, file_name, sha256, year, month, row_count, user_name,"
             " created_at, reason, converted)"

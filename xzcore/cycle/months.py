@@ -121,14 +121,6 @@ def default_month(con, user) -> Month | None:
     return others[-1] if others else None
 
 
-def check_viewable(con, user, month: Month) -> Month:
-    if month in viewable(con, user):
-        return month
-    if month in collecting(con):
-        raise UnknownMonth(f"{month} 尚未发布（收集中），发布后才能查看")
-    return metrics.check_month(month, viewable(con, user))
-
-
 def reader(con, month: Month, version: int | None = None):
     """A cursor that reads the month as published (its latest version, or the one asked for);
     for a month not published, the live tables. Each cursor has its own search path."""

@@ -6,5 +6,5 @@ from ui import access, shell
 
 user = shell.page()
 if user is not None:  # just logged in here, or an old bookmark: on to the figures
-    st.switch_page(shell.PAGES[0])
+    st.switch_page(shell.ROOT / shell.HOME)  # absolute: this may be the script run
 access.login_screen()

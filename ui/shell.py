@@ -14,6 +14,7 @@ change data check the role once more in xzcore.
 from __future__ import annotations
 
 import contextvars
+from pathlib import Path
 
 import streamlit as st
 
@@ -22,26 +23,24 @@ from xzcore import auth
 
 TITLE = "秀洲区重点项目看板"
 
-PAGES = [
-    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-    st.Page("pages/completion.py", title="投资完成", icon=":material/bar_chart:"),
-    st.Page("pages/lag.py", title="进度滞后", icon=":material/trending_down:"),
-    st.Page("pages/lightmap.py", title="亮灯地图", icon=":material/map:"),
-    st.Page("pages/evaluation.py", title="红旗/预警", icon=":material/flag:"),
-    st.Page("pages/project.py", title="项目详情", icon=":material/search:", url_path="project"),
-    st.Page("pages/report.py", title="月度通报", icon=":material/summarize:"),
-    st.Page("pages/upload.py", title="上传数据", icon=":material/upload_file:"),
-    st.Page("pages/status.py", title="报送情况", icon=":material/fact_check:", url_path="status"),
-    st.Page("pages/users.py", title="用户管理", icon=":material/group:", url_path="users"),
-    st.Page("pages/audit.py", title="审计日志", icon=":material/history:", url_path="audit"),
-    st.Page("pages/rules.py", title="规则设置", icon=":material/tune:", url_path="rules"),
-    st.Page(
-        "pages/column_maps.py",
-        title="列对应记忆",
-        icon=":material/table_edit:",
-        url_path="column_maps",
-    ),
-]
+# Each page: (script, title, icon, url_path or None for the file's name).
+PAGES = (
+    ("pages/overview.py", "总览", ":material/dashboard:", None),
+    ("pages/completion.py", "投资完成", ":material/bar_chart:", None),
+    ("pages/lag.py", "进度滞后", ":material/trending_down:", None),
+    ("pages/lightmap.py", "亮灯地图", ":material/map:", None),
+    ("pages/evaluation.py", "红旗/预警", ":material/flag:", None),
+    ("pages/project.py", "项目详情", ":material/search:", "project"),
+    ("pages/report.py", "月度通报", ":material/summarize:", None),
+    ("pages/upload.py", "上传数据", ":material/upload_file:", None),
+    ("pages/status.py", "报送情况", ":material/fact_check:", "status"),
+    ("pages/users.py", "用户管理", ":material/group:", "users"),
+    ("pages/audit.py", "审计日志", ":material/history:", "audit"),
+    ("pages/rules.py", "规则设置", ":material/tune:", "rules"),
+    ("pages/column_maps.py", "列对应记忆", ":material/table_edit:", "column_maps"),
+)
+HOME = PAGES[0][0]
+ROOT = Path(__file__).resolve().parent.parent
 # The permission (xzcore.auth.require) each page needs; the others need only the right to view.
 NEEDS = {
     "upload": "upload",
@@ -51,7 +50,24 @@ NEEDS = {
     "rules": "settings",
     "column_maps": "settings",
 }
-LOGIN = st.Page("pages/login.py", title="登录", icon=":material/login:", url_path="login")
+
+
+def _pages() -> tuple[list, st.Page]:
+    """The pages and the login page, made anew for every run. st.navigation marks the chosen
+    Page object as allowed to run and its run() clears the mark: objects shared by every
+    session's thread let two sessions opening the same page at once race, and one of them
+    got "This page cannot be called directly" (8–19 % of views at 25–50 viewers, issue 13)."""
+    # Absolute paths: Streamlit resolves a relative one against the script it is running,
+    # which is pages/x.py itself when a direct link reaches a freshly started server.
+    pages = [
+        st.Page(ROOT / script, title=title, icon=icon, default=script == HOME, url_path=url)
+        for script, title, icon, url in PAGES
+    ]
+    login = st.Page(
+        ROOT / "pages/login.py", title="登录", icon=":material/login:", url_path="login"
+    )
+    return pages, login
+
 
 _ROUTED = contextvars.ContextVar("routed", default=False)
 _USER = contextvars.ContextVar("user", default=None)
@@ -61,15 +77,15 @@ def configure() -> None:
     st.set_page_config(page_title=TITLE, page_icon=":material/construction:", layout="wide")
 
 
-def allowed_pages(user: auth.User | None, anonymous_viewing: bool) -> list:
+def allowed_pages(pages: list, login, user: auth.User | None, anonymous_viewing: bool) -> list:
     """The pages this user may open: viewing pages, then what the role permits, then login."""
     viewing = user is not None or anonymous_viewing
-    pages = [
+    shown = [
         p
-        for p in PAGES
+        for p in pages
         if (access.may(user, NEEDS[p.url_path]) if p.url_path in NEEDS else viewing)
     ]
-    return pages if user is not None else [*pages, LOGIN]
+    return shown if user is not None else [*shown, login]
 
 
 def _menu(pages: list) -> None:
@@ -88,14 +104,15 @@ def route() -> None:
     configure()
     user = access.current_user()
     access.write_cookie()
-    allowed = allowed_pages(user, accounts.anonymous_viewing())
-    chosen = st.navigation([*PAGES, LOGIN], position="hidden")
-    if present.requested() and allowed[0] is not LOGIN:
+    pages, login = _pages()
+    allowed = allowed_pages(pages, login, user, accounts.anonymous_viewing())
+    chosen = st.navigation([*pages, login], position="hidden")
+    if present.requested() and allowed[0] is not login:
         present.run()  # ?present=1: the meeting slides
         return
     _menu(allowed)
     access.sidebar(user)
-    if chosen not in allowed and chosen is not LOGIN:
+    if chosen not in allowed and chosen is not login:
         access.refuse(chosen.title, user)
         return
     routed, who = _ROUTED.set(True), _USER.set(user)

@@ -46,11 +46,6 @@ def remind(version: str, month: str, unit: str | None, day: str) -> str:
     return status.remind(data.cursor(), Month.parse(month), unit, _now())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def versions(version: str, month: str) -> list[months.Version]:
-    return months.versions(data.cursor(), Month.parse(month))
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def published_months(version: str) -> list[str]:
     return [str(m) for m in months.published(data.cursor())]
@@ -59,38 +54,18 @@ def published_months(version: str) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def month_states(version: str, day: str) -> dict[str, str | None]:
     """Every month that may be looked at, newest first → its state (None: nothing reported)."""
-    con = data.cursor()
-    due = months.due(con)
-    done, waiting = months.published(con), months.collecting(con)
-    known = [m for m in (due, *done[-1:], *waiting[-1:]) if m is not None]
-    if not known:
-        return {}
-    first = con.execute("SELECT min(year) FROM main.annual_plans").fetchone()[0] or known[0].year
-    month, last, found = Month(min(first, *(m.year for m in known)), 1), max(known), {}
-    while month <= last:
-        found[str(month)] = months.PUBLISHED if month in done else (
-            months.COLLECTING if month in waiting else None
-        )  # fmt: skip
-        month = month.shift(1)
-    return dict(reversed(found.items()))
+    return {str(m): state for m, state in months.of_record(data.cursor()).items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def default_month(version: str, day: str) -> str | None:
-    con = data.cursor()
-    chosen = months.due(con) or next(iter(reversed(months.collecting(con))), None)
-    chosen = chosen or next(iter(reversed(months.published(con))), None)
+    chosen = months.to_review(data.cursor())
     return None if chosen is None else str(chosen)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def has_reports(version: str, month: str) -> bool:
     return Month.parse(month) in metrics.available_months(data.cursor())
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def banner(version: str, month: str) -> str | None:
-    return months.banner(data.cursor(), Month.parse(month))
 
 
 def returned(version: str, month: str, unit_names: tuple[str, ...]) -> list[dict]:
@@ -156,7 +131,7 @@ def header(version: str, month: str) -> None:
     table = units(version, month, today())
     deadline = status.deadline(data.cursor(), period)
     due = f"截止 {status.deadline_text(deadline)}"
-    found = versions(version, month)
+    found = data.versions(version, month)
     if found:
         latest = found[-1]
         st.success(
@@ -179,7 +154,7 @@ def header(version: str, month: str) -> None:
         )
         st.dataframe(shown, hide_index=True, width="stretch")
         return
-    counts = banner(version, month) or ""
+    counts = data.banner(version, month) or ""
     overdue = int(table["overdue"].sum()) if not table.empty else 0
     passed = _now() >= deadline
     text = f"{period.year}年{period.month}月" + (
@@ -302,7 +277,7 @@ def unit_panel(user: auth.User, version: str, month: str) -> None:
             st.markdown(f"未报送的 {len(row['missing'])} 个项目：{names}")
         st.caption("催报（点右上角复制，发到工作群）")
         st.code(remind(version, month, unit, today()), language=None, wrap_lines=True)
-        if versions(version, month):
+        if data.versions(version, month):
             st.caption("本月已发布，不能再审核；如需更正，请在上传页上传更正数据并填写理由。")
             return
         _review(user, month, unit, row)

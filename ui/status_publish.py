@@ -27,7 +27,7 @@ def panel(user: auth.User, version: str, month: str) -> None:
     period = Month.parse(month)
     name = f"{period.year}年{period.month}月"
     st.subheader(f"发布{name}", anchor=False)
-    if status.versions(version, month):
+    if data.versions(version, month):
         st.caption(
             f"{name}已发布，版本见页首。更正：在上传页上传更正数据或撤销批次，并填写更正理由。"
         )

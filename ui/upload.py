@@ -365,7 +365,7 @@ def history(version: str, user: auth.User) -> None:
             key=f"undo-batch-{max(standing)}",  # a new batch is offered first
         )
         month = _month_of(standing[chosen])
-        done = status.versions(version, month)[-1] if month in frozen else None
+        done = data.versions(version, month)[-1] if month in frozen else None
         reason = ""
         if done is not None:
             st.warning(

@@ -115,7 +115,7 @@ def published(version: str, preview: ingest.Preview):
     parsed = preview.parsed
     if not parsed.has_progress or parsed.period is None:
         return None
-    found = status.versions(version, str(parsed.period))
+    found = data.versions(version, str(parsed.period))
     return found[-1] if found else None
 
 

@@ -195,3 +195,27 @@ def due(con, today: dt.date | None = None) -> Month | None:
         year = con.execute("SELECT min(year) FROM main.annual_plans").fetchone()[0]
         following = waiting[0] if waiting else Month(year, 1) if year else None
     return following if following and following <= Month.of(today) else None
+
+
+def of_record(con, today: dt.date | None = None) -> dict[Month, str | None]:
+    """Every month from January of the first plan year to the latest one due, published or
+    collecting, newest first → its state (None: nothing reported yet): the 报送情况 picker."""
+    due_now, done, waiting = due(con, today), published(con), collecting(con)
+    known = [m for m in (due_now, *done[-1:], *waiting[-1:]) if m is not None]
+    if not known:
+        return {}
+    first = con.execute("SELECT min(year) FROM main.annual_plans").fetchone()[0] or known[0].year
+    month, last, found = Month(min(first, *(m.year for m in known)), 1), max(known), {}
+    while month <= last:
+        found[month] = PUBLISHED if month in done else COLLECTING if month in waiting else None
+        month = month.shift(1)
+    return dict(reversed(found.items()))
+
+
+def to_review(con, today: dt.date | None = None) -> Month | None:
+    """The month the office works on: the one due, else the newest collecting, else the
+    newest published."""
+    for found in ([due(con, today)], collecting(con), published(con)):
+        if found and found[-1] is not None:
+            return found[-1]
+    return None

@@ -36,11 +36,19 @@ def server(demo_db):
         yield url
 
 
+# the buttons whose shortcuts turn the slides: Streamlit loads its button code lazily and binds
+# a shortcut when the button mounts, so a key pressed before then is lost (seen on a loaded CI
+# machine: the first ArrowLeft after opening did nothing)
+KEYED = ["present_prev", "present_next", "present_pageup", "present_pagedown", "present_space"]
+
+
 def _open(browser, url: str):
     page = browser.new_page(viewport=SIZE)
     page.goto(url)
     page.locator(".xz-number").wait_for(timeout=60000)
     settled(page, timeout=60000)
+    for key in KEYED:
+        page.locator(f".st-key-{key} button").wait_for(state="attached", timeout=60000)
     return page
 
 

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import threading
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from xzcore import auth, cycle, db, demo, frame, history, ingest, metrics, settings, templates
+from xzcore import (
+    auth,
+    cycle,
+    db,
+    demo,
+    faults,
+    frame,
+    history,
+    ingest,
+    metrics,
+    settings,
+    templates,
+)
 from xzcore.errors import XZError
 from xzcore.evaluation import evaluate
 from xzcore.ingest.read import read
 from xzcore.period import Month
+
+logger = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,7 +38,28 @@ def _connection(path: str):
     # then locks the file against every other process: the CLI says "database in use" instead
     # of two writers racing. Each call below takes its own cursor, because sessions run in
     # threads and a DuckDB connection is not thread-safe.
-    return db.connect(path)
+    try:
+        return db.connect(path)
+    except duckdb.Error as exc:
+        if faults.kind(exc) != "read_only":
+            raise
+    # A file or disk that cannot be written: the figures can still be read (every page says
+    # 只读), and whatever would write says why it cannot.
+    logger.warning("数据库 %s 只读，以只读方式打开", path)
+    return db.connect(path, read_only=True)
+
+
+def read_only() -> bool:
+    """Whether the database could only be opened for reading (see _connection)."""
+    return bool(
+        cursor().execute("SELECT current_setting('access_mode') = 'read_only'").fetchone()[0]
+    )
+
+
+def forget_connection() -> None:
+    """Drop the process's connection so that the next run opens the file again: after DuckDB
+    invalidated it, or once a damaged or read-only file has been put right."""
+    _connection.clear()
 
 
 @st.cache_resource(show_spinner=False)
@@ -274,13 +310,19 @@ def plan_years(version: str) -> list[int]:
 
 @contextlib.contextmanager
 def writing():
-    """One writer at a time; a database error becomes one Chinese line (it rolled back)."""
+    """One writer at a time; a database error becomes one Chinese line (it rolled back): what
+    went wrong in words a user can act on, the details in the server's log."""
     with _write_lock(str(db.db_path())):
         try:
             yield cursor()
         except duckdb.Error as exc:
+            logger.error("写入数据库失败", exc_info=exc)
+            if faults.kind(exc) == "corrupt":
+                forget_connection()
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise XZError(f"写入数据库失败，没有做任何改动（{first}）") from exc
+            raise XZError(
+                f"{faults.explain(exc) or f'写入数据库失败（{first}）'}。本次操作没有写入任何数据。"
+            ) from exc
 
 
 def commit(

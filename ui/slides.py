@@ -160,7 +160,7 @@ def _units(slide: Slide, deck: Deck) -> None:
     st.html(
         _note(
             f"虚线为时序进度 {fmt.percent(total['schedule_progress'])}；柱越过虚线即超前。"
-            "柱色：绿 超前或持平，黄 落后不超过 10 个百分点，红 落后超过 10 个百分点"
+            + slides.bar_legend(data.rules_info(deck.version, deck.view.month, deck.view.edition))
         )
     )
     fig = charts.completion_by_group(total["groups"]["unit"], total["schedule_progress"], "")

@@ -6,6 +6,8 @@ import html
 
 import plotly.graph_objects as go
 
+from xzcore.rules import LIGHT_NAMES
+
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Source Han Sans SC, sans-serif"
 LIGHT_COLORS = {"green": "#2e9d4f", "yellow": "#e0a800", "red": "#c0392b"}
 SCHEDULE_COLOR = "#c0392b"
@@ -39,14 +41,12 @@ def layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def _lag_color(lag_pp: float | None) -> str:
-    """Bar colour by the default (xiuzhou) bands: on schedule, within 10 pp, further behind."""
-    lag = lag_pp or 0
-    return LIGHT_COLORS["green" if lag <= 0 else "yellow" if lag <= 10 else "red"]
-
-
 def completion_by_group(groups: list[dict], schedule: float | None, title: str) -> go.Figure:
-    """Horizontal bars of completion rate per group, best at the top, with the schedule line."""
+    """Horizontal bars of completion rate per group, best at the top, with the schedule line.
+
+    Each bar has the colour of its group's own light (metrics.summary judges the group's sums by
+    the preset in force), never bands of its own: a rule's thresholds live in one place.
+    """
     rows = [g for g in groups if g["completion_rate"] is not None]
     rows.sort(key=lambda g: g["completion_rate"])
     fig = go.Figure(
@@ -54,12 +54,15 @@ def completion_by_group(groups: list[dict], schedule: float | None, title: str) 
             x=[g["completion_rate"] * 100 for g in rows],
             y=[escape(g["key"]) for g in rows],
             orientation="h",
-            marker_color=[_lag_color(g["lag_pp"]) for g in rows],
+            marker_color=[LIGHT_COLORS[g["light"]] for g in rows],
             text=[f"{g['completion_rate'] * 100:.1f}%" for g in rows],
             textposition="outside",
             cliponaxis=False,
-            customdata=[[g["projects"], g["completed_wan"], g["plan_wan"]] for g in rows],
-            hovertemplate="%{y}<br>完成率 %{x:.1f}%<br>项目 %{customdata[0]} 个"
+            customdata=[
+                [g["projects"], g["completed_wan"], g["plan_wan"], LIGHT_NAMES[g["light"]]]
+                for g in rows
+            ],
+            hovertemplate="%{y}<br>完成率 %{x:.1f}%　%{customdata[3]}<br>项目 %{customdata[0]} 个"
             "<br>完成 %{customdata[1]:,.0f} / 计划 %{customdata[2]:,.0f} 万元<extra></extra>",
             name="完成率",
         )

@@ -6,6 +6,7 @@ Names are the image files' names (numbered, in Chinese); the title is the name w
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from xzcore import charts, lagcharts, lightmap
 from xzcore.report.model import Bulletin
@@ -55,8 +56,20 @@ def _unpublished(fig: go.Figure, banner: str) -> go.Figure:
     )
 
 
+def _standalone(fig: go.Figure) -> go.Figure:
+    """A figure drawn outside the dashboard names its own template and margins.
+
+    Importing streamlit makes its own template plotly's default for the whole process: colours
+    the browser fills in later and no automargin, so a PDF or ZIP made by the dashboard cut the
+    unit and township names to their last character, while the command line drew them whole.
+    """
+    fig.update_layout(template=pio.templates["plotly"])
+    fig.update_xaxes(automargin=True)
+    return fig.update_yaxes(automargin=True)
+
+
 def figures(b: Bulletin) -> dict[str, go.Figure]:
-    drawn = _figures(b)
+    drawn = {name: _standalone(fig) for name, fig in _figures(b).items()}
     if b.banner:
         drawn = {name: _unpublished(fig, b.banner) for name, fig in drawn.items()}
     return drawn

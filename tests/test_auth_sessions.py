@@ -109,3 +109,16 @@ def test_a_database_with_only_migration_1_gains_accounts_and_keeps_its_figures(
         assert auth.authenticate(con, "root", "admin-pass-1").is_admin
     finally:
         con.close()
+
+
+def test_looking_a_session_up_writes_nothing_and_says_what_it_needs_written(con, office):
+    token = auth.open_session(con, office, now=T0)
+    before = dump(con)
+    assert auth.look_up(con, token, now=T0 + dt.timedelta(seconds=30)) == (office, None)
+    assert auth.look_up(con, token, now=T0 + dt.timedelta(minutes=2)) == (office, "touch")
+    assert auth.look_up(con, token, now=T0 + auth.SESSION_IDLE) == (None, "end")
+    assert dump(con) == before
+    auth.settle(con, token, "touch", now=T0 + dt.timedelta(minutes=2))
+    assert auth.look_up(con, token, now=T0 + dt.timedelta(minutes=2)) == (office, None)
+    auth.settle(con, token, "end")
+    assert auth.look_up(con, token, now=T0) == (None, None)

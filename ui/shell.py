@@ -18,7 +18,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import access, accounts, present
+from ui import access, accounts, faults, present
 from xzcore import auth
 
 TITLE = "秀洲区重点项目看板"
@@ -100,13 +100,24 @@ def route() -> None:
     Every page stays registered, so any link resolves (Streamlit would otherwise answer a page
     this user may not open with an English "Page not found"); the menu lists what the role may
     open, and a page it may not open is answered here in Chinese, or with the login form.
+    A fault of the database file, wherever it surfaces, gets the Chinese fault page instead of
+    a traceback; any other exception is a bug and goes on to Streamlit.
     """
     configure()
+    try:
+        _route()
+    except Exception as exc:
+        if not faults.shown(exc):
+            raise
+
+
+def _route() -> None:
     user = access.current_user()
     access.write_cookie()
     pages, login = _pages()
     allowed = allowed_pages(pages, login, user, accounts.anonymous_viewing())
     chosen = st.navigation([*pages, login], position="hidden")
+    faults.read_only_notice()
     if present.requested() and allowed[0] is not login:
         present.run()  # ?present=1: the meeting slides
         return

@@ -9,7 +9,18 @@ from pathlib import Path
 
 import duckdb
 
-from xzcore import cli_cycle, cli_ingest, cli_users, cycle, db, demo, evaluation, fmt, metrics
+from xzcore import (
+    cli_cycle,
+    cli_ingest,
+    cli_users,
+    cycle,
+    db,
+    demo,
+    evaluation,
+    faults,
+    fmt,
+    metrics,
+)
 from xzcore.errors import UnknownMonth, XZError
 from xzcore.metrics import GROUPINGS
 from xzcore.period import Month
@@ -64,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"错误：数据库操作失败（{first}）", file=sys.stderr)
+        print(f"错误：{faults.explain(exc) or '数据库操作失败'}（{first}）", file=sys.stderr)
         return 1
 
 

@@ -27,8 +27,10 @@ from xzcore.auth.login import (
     SESSION_MAX,
     authenticate,
     close_session,
+    look_up,
     open_session,
     session_user,
+    settle,
     sso_user,
 )
 from xzcore.auth.roles import (
@@ -66,10 +68,12 @@ __all__ = [
     "enable",
     "enforce",
     "list_users",
+    "look_up",
     "open_session",
     "require",
     "session_user",
     "set_password",
     "set_role",
+    "settle",
     "sso_user",
 ]

@@ -128,8 +128,17 @@ def session_user(con, token: str, *, now: dt.datetime | None = None) -> User | N
 
     Ended: closed, idle for SESSION_IDLE, older than SESSION_MAX, or its user disabled.
     """
+    found, write = look_up(con, token, now=now)
+    settle(con, token, write, now=now)
+    return found
+
+
+def look_up(con, token: str, *, now: dt.datetime | None = None) -> tuple[User | None, str | None]:
+    """session_user without writing: the user, and what the session still needs written —
+    "end" (it has ended: delete it), "touch" (last_seen is over a minute old) or None. The
+    pages look every click up this way, so a reader never waits for a writer."""
     if not token:
-        return None
+        return None, None
     now, digest = now_or(now), _digest(token)
     row = con.execute(
         f"SELECT s.last_seen, s.expires_at, {', '.join('u.' + f for f in FIELDS.split(', '))}"
@@ -137,14 +146,22 @@ def session_user(con, token: str, *, now: dt.datetime | None = None) -> User | N
         [digest],
     ).fetchone()
     if row is None:
-        return None
+        return None, None
     last_seen, expires_at, fields = row[0], row[1], row[2:]
     if fields[5] or now >= expires_at or now - last_seen >= SESSION_IDLE:
+        return None, "end"
+    return user(fields), "touch" if now - last_seen >= _TOUCH_EVERY else None
+
+
+def settle(con, token: str, write: str | None, *, now: dt.datetime | None = None) -> None:
+    """Write what look_up said the session needs."""
+    digest = _digest(token)
+    if write == "end":
         con.execute("DELETE FROM sessions WHERE token_sha256 = ?", [digest])
-        return None
-    if now - last_seen >= _TOUCH_EVERY:
-        con.execute("UPDATE sessions SET last_seen = ? WHERE token_sha256 = ?", [now, digest])
-    return user(fields)
+    elif write == "touch":
+        con.execute(
+            "UPDATE sessions SET last_seen = ? WHERE token_sha256 = ?", [now_or(now), digest]
+        )
 
 
 def close_session(con, token: str) -> None:

@@ -11,6 +11,9 @@ version = data.data_version()
 view = controls.view(version, user)
 controls.header("投资完成", view, version)
 total = data.summary(version, view.month, tuple(GROUP_COLUMNS), view.filters, view.edition)
+if not total["projects"]:  # the filters keep nothing: words, not empty axes
+    st.info(controls.NOTHING_MATCHES)
+    st.stop()
 
 for tab, column in zip(st.tabs(list(GROUP_COLUMNS.values())), GROUP_COLUMNS, strict=True):
     with tab:

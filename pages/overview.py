@@ -66,6 +66,10 @@ st.markdown(
     f":red[■ 红灯 {lights['red']} 个]{changed}"
 )
 
+if not total["projects"]:  # the filters keep nothing: words, not empty axes
+    st.info(controls.NOTHING_MATCHES)
+    st.stop()
+
 left, right = st.columns(2)
 left.plotly_chart(
     charts.cumulative_trend(

@@ -33,6 +33,8 @@ PRESENT = "present"  # ?present=1: the same view as meeting slides (ui/present.p
 _OPEN = "_open_project"
 # The rule for a project with no report in the month, stated wherever its figures are shown.
 UNREPORTED_RULE = "未报送的项目按上月累计计列，标注未报送"
+# What a chart or table says instead of empty axes when the view's filters keep no project.
+NOTHING_MATCHES = "没有符合筛选条件的项目。"
 
 
 @dataclass(frozen=True)

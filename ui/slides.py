@@ -14,7 +14,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import controls, data
 from xzcore import charts, fmt, lagcharts, lightmap, slides
 from xzcore.present_style import projector
 from xzcore.slides import Slide
@@ -22,6 +22,8 @@ from xzcore.tables import LIGHT_MARKS
 
 HEIGHT = 830  # pixels between a slide's header and its controls on a 1080-pixel screen
 CHART = {"displayModeBar": False, "scrollZoom": False}  # no toolbar over a slide
+# Slides of charts and group tables; the overview shows its zeros, the lists say they are empty.
+CHARTED = ("units", "lag", "map")
 
 
 class Deck:
@@ -68,6 +70,9 @@ class Deck:
 
 
 def draw(slide: Slide, deck: Deck) -> None:
+    if slide.kind in CHARTED and not deck.total["projects"]:  # words, not empty axes
+        _empty(controls.NOTHING_MATCHES)
+        return
     DRAW[slide.kind](slide, deck)
 
 
@@ -168,25 +173,34 @@ def _units(slide: Slide, deck: Deck) -> None:
 
 
 def _lag(slide: Slide, deck: Deck) -> None:
-    units = slides.units_behind(deck.total["groups"]["unit"])
+    groups = deck.total["groups"]["unit"]
+    units = slides.units_behind(groups)
     projects = slides.projects_behind(deck.status)
     left, right = st.columns([5, 7], gap="large")
-    left.html(
-        f'<div class="xz-sub">责任单位：排名最后的 {len(units)} 个</div>'
-        + _table(
-            ["责任单位", "完成率", "较时序进度", "亮灯"],
-            [
+    on_time = slides.units_on_schedule(groups)
+    rest = _note(f"其余 {on_time} 个责任单位达到或超前时序进度。") if on_time else ""
+    if units:
+        left.html(
+            f'<div class="xz-sub">责任单位：落后时序进度的 {len(units)} 个</div>'
+            + _table(
+                ["责任单位", "完成率", "较时序进度", "亮灯"],
                 [
-                    _text(g["key"]),
-                    fmt.percent(g["completion_rate"]),
-                    _lag_cell(g["lag_pp"]),
-                    _light(g["light"]),
-                ]
-                for g in units
-            ],
-            numeric={"完成率"},
+                    [
+                        _text(g["key"]),
+                        fmt.percent(g["completion_rate"]),
+                        _lag_cell(g["lag_pp"]),
+                        _light(g["light"]),
+                    ]
+                    for g in units
+                ],
+                numeric={"完成率"},
+            )
+            + rest
         )
-    )
+    else:
+        left.html(
+            '<div class="xz-sub">责任单位</div>' + _note("没有落后时序进度的责任单位。") + rest
+        )
     if projects.empty:
         right.html('<div class="xz-sub">项目</div>' + _note("没有落后时序进度的项目。"))
         return

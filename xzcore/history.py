@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from xzcore import settings
-from xzcore.frame import filters_sql
+from xzcore.frame import filters_sql, frame_query
 from xzcore.period import Month
 
 
@@ -13,18 +13,20 @@ def trend(con, month: Month, *, filters=None, schedule_mode=None) -> pd.DataFram
     """January … month of that year: plan, completed (as known at each month end), expected.
 
     One statement for all months: each month takes each project's latest cumulative so far.
-    Light filters do not apply here (a light belongs to one month).
+    A light filter keeps the projects lit so in `month` (a light belongs to one month), the
+    projects every other figure of the view counts.
     """
     mode = settings.schedule_mode(con, schedule_mode)
-    project_cond, _, params = filters_sql(
-        {k: v for k, v in (filters or {}).items() if k != "light"}
-    )
-    sql = f"""
-WITH scope AS (
-    SELECT p.id, ap.plan FROM projects p
+    if (filters or {}).get("light"):
+        lit = frame_query(month, mode, settings.preset(con), filters, prefix="lit_")
+        scope, params = f"SELECT id, plan FROM ({lit.sql})", lit.params
+    else:
+        project_cond, _, params = filters_sql(filters)
+        scope = f"""SELECT p.id, ap.plan FROM projects p
     JOIN annual_plans ap ON ap.project_id = p.id AND ap.year = $year
-    WHERE {project_cond}
-), months AS (SELECT range AS m FROM range(1, $month + 1)),
+    WHERE {project_cond}"""
+    sql = f"""
+WITH scope AS ({scope}), months AS (SELECT range AS m FROM range(1, $month + 1)),
 done AS (
     SELECT mo.m, g.project_id, arg_max(g.ytd, g.month) AS ytd
     FROM progress g JOIN months mo ON g.month <= mo.m

@@ -27,7 +27,7 @@ KINDS = {
 LISTS = ("red_flags", "warnings", "changes")  # slides that are lists of projects
 ROWS = 14  # rows of a list that fit a 1080-pixel screen at the presentation's type size
 MAX_PARTS = 3  # a longer list ends with "另有 N 个" rather than running to a dozen slides
-UNITS_SHOWN = 10  # 滞后排名: the units at the bottom of the ranking
+UNITS_SHOWN = 10  # 滞后排名: at most this many units behind schedule
 PROJECTS_SHOWN = 12  # and the projects furthest behind
 
 
@@ -161,9 +161,15 @@ def bar_legend(rule: dict) -> str:
 
 
 def units_behind(groups: list[dict], n: int = UNITS_SHOWN) -> list[dict]:
-    """The bottom of the units' ranking: furthest behind schedule first (ahead ones after)."""
-    ranked = sorted(groups, key=lambda g: (g["lag_pp"] is None, -(g["lag_pp"] or 0)))
-    return ranked[:n]
+    """The units behind schedule (lag > 0), furthest behind first: a ranking called 滞后 lists
+    laggards, never units on or ahead of schedule to fill its rows."""
+    behind = [g for g in groups if (g["lag_pp"] or 0) > 0]
+    return sorted(behind, key=lambda g: -g["lag_pp"])[:n]
+
+
+def units_on_schedule(groups: list[dict]) -> int:
+    """How many units are on or ahead of schedule (the rest of the 滞后 ranking, counted)."""
+    return sum((g["lag_pp"] or 0) <= 0 for g in groups)
 
 
 def projects_behind(status: pd.DataFrame, n: int = PROJECTS_SHOWN) -> pd.DataFrame:

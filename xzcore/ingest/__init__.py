@@ -9,7 +9,7 @@ user is an auth.User: its role and units are checked here, not only by the pages
 
 from __future__ import annotations
 
-from xzcore import audit
+from xzcore import audit, db
 from xzcore.auth.roles import User, enforce
 from xzcore.ingest import gcpause, mappings, scope
 from xzcore.ingest.commit import ValidationFailed, commit
@@ -48,9 +48,11 @@ def prepare(
     if user is not None:
         enforce(con, user, "upload", {"file": file_name})
     seen = {"file": file_name, "bytes": len(data)}
+    version = db.data_version(con)  # before reading: a commit meanwhile makes the preview stale
     try:
         with gcpause.paused():
             preview = _prepare(con, data, file_name, month, sheet, user, convert_yuan, mapping)
+        preview.version = version
     except UnreadableFile as exc:
         if user is not None:
             audit.record(con, user, "upload", seen | {"unreadable": str(exc)})

@@ -18,6 +18,7 @@ from xzcore.auth.roles import User, deny, enforce
 from xzcore.cycle import months, publish
 from xzcore.errors import XZError
 from xzcore.ingest import gcpause, scope
+from xzcore.ingest.plan import build
 from xzcore.ingest.rows import PROJECT_FIELDS, Preview
 from xzcore.period import Month
 
@@ -84,6 +85,24 @@ def _touch(con, batch: int, table: str, keys: pa.Table, key_sql: str, keep: bool
         con.execute(f"DELETE FROM {table} t WHERE {touched(table, batch)}")
 
 
+def _current(con, preview: Preview, user: User) -> Preview:
+    """The preview laid against the data as it is now. The user confirmed what they saw: when
+    an undo, another upload or publishing since then changes any row or problem of it, nothing
+    is written and they are asked to look again (the page shows the fresh preview)."""
+    now = db.data_version(con)
+    if preview.version is None or preview.version == now:
+        return preview
+    fresh = build(con, preview.parsed)
+    fresh.converted, fresh.version = preview.converted, now
+    scope.mark(con, fresh, user)
+    if fresh.rows != preview.rows or fresh.problems != preview.problems:
+        raise ValidationFailed(
+            "预览之后数据已有变动（他人导入、撤销或发布了数据），本次没有导入："
+            "请核对按最新数据重新生成的预览，再确认导入"
+        )
+    return fresh
+
+
 def commit(
     con,
     preview: Preview,
@@ -103,6 +122,7 @@ def commit(
     """
     parsed = preview.parsed
     enforce(con, user, "upload", {"file": parsed.file_name})
+    preview = _current(con, preview, user)
     if preview.errors:
         raise ValidationFailed(
             f"文件有 {len(preview.errors)} 处错误，未导入。第一处：{preview.errors[0]}"

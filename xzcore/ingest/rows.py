@@ -68,6 +68,9 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     same_file_batch: int | None = None
     converted: list[str] = field(default_factory=list)  # headers read as 元 on request
+    # db.data_version when the preview was laid against the database: commit lays the file
+    # against the data again when anything has changed since (an undo, another upload)
+    version: str | None = None
 
     @property
     def errors(self) -> list[Problem]:

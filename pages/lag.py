@@ -10,6 +10,9 @@ from xzcore import lagcharts, rules, tables
 
 HEATMAP_INLINE = 150  # more projects than this: the tall heatmap waits in an expander
 HEATMAP_ROWS = 300  # and draws the worst this many (16 px a row: 4,800 px)
+# A list shows at most this many rows, the worst first; its CSV holds them all. The 5,000 red
+# and yellow projects of a 10,000-project district were 1.4 MB of table on every view.
+TABLE_ROWS = 500
 COLUMNS = formats.NUMBERS | {
     "id": None,  # kept for the drill-down, not shown
     "项目名称": st.column_config.TextColumn(pinned=True),
@@ -24,9 +27,12 @@ def project_table(source, table, key: str, order: list[str], file_name: str, aft
     a project with no report of the month says 未报送 (after the column `after`)."""
     table = controls.mark_reported(table, source)
     order = controls.with_reported(order, source, after)
-    ids = table["id"].tolist()
+    shown = table.head(TABLE_ROWS)
+    if len(table) > len(shown):
+        st.caption(f"下表列出最差的 {len(shown)} 个（共 {len(table)} 个）；「下载 CSV」含全部。")
+    ids = shown["id"].tolist()
     st.dataframe(
-        table,
+        shown,
         hide_index=True,
         width="stretch",
         column_config=COLUMNS,
@@ -43,7 +49,6 @@ version = data.data_version()
 view = controls.view(version, user)
 controls.header("进度滞后", view, version)
 info = data.rules_info(version, view.month, view.edition)
-total = data.summary(version, view.month, (), view.filters, view.edition)
 status = data.lights(version, view.month, view.filters, edition=view.edition)
 if status.empty:
     st.info("没有符合筛选条件的项目。")
@@ -56,18 +61,23 @@ if missing:
 # published thresholds: rules_info carries only its name, so thresholds an admin has adjusted
 # are not drawn (ui/data.py offers no cached Preset). Each point's colour is its own computed
 # light, so the points are always right; only a zone edge may be off after such an adjustment.
-preset = rules.get_preset(info["name"])
 key = "lag_scatter"
 st.plotly_chart(
-    lagcharts.lag_scatter(status, total["schedule_progress"], preset, "各项目完成率与亮灯区间"),
+    data.lag_scatter(version, view.month, view.filters, view.edition),
     width="stretch",
     key=key,
     on_select=lambda: controls.open_project(key),
     selection_mode="points",
 )
+if len(status) > lagcharts.NAMED_POINTS:
+    st.caption(
+        f"悬停显示名称与原因的是最差的 {lagcharts.NAMED_POINTS} 个项目；"
+        "其余的点只显示位置，点击同样打开项目。"
+    )
 
 # (b) The rule in force, in the words every light's reason quotes.
 bands = info["bands"]
+preset = rules.get_preset(info["name"])
 start = info["start"] + ("；两条规则取较重者" if preset.start_rule else "")
 st.caption(
     f"亮灯规则（{info['title']}）：● 绿灯：{bands['green']}；▲ 黄灯：{bands['yellow']}；"
@@ -111,18 +121,15 @@ else:
 
 # (d) Lights month by month: one row a project, so it goes last, folded when long, and never
 # more rows than a browser can draw (the worst first: lights() orders them so).
-shown = status["id"].head(HEATMAP_ROWS)
-history = lagcharts.in_view(
-    data.light_history(version, view.month, view.filters, view.edition), shown
-)
-heatmap = lagcharts.light_heatmap(history, "逐月亮灯（每行一个项目，当前最差的在上）")
+heatmap = data.light_heatmap(version, view.month, view.filters, view.edition, HEATMAP_ROWS)
 if len(status) <= HEATMAP_INLINE:
     st.plotly_chart(heatmap, width="stretch")
 else:
-    with st.expander(f"逐月亮灯（{len(shown)} 个项目）"):
-        if len(status) > len(shown):
+    shown = min(len(status), HEATMAP_ROWS)
+    with st.expander(f"逐月亮灯（{shown} 个项目）"):
+        if len(status) > shown:
             st.caption(
-                f"只画当前最差的 {len(shown)} 个项目（共 {len(status)} 个）；"
+                f"只画当前最差的 {shown} 个项目（共 {len(status)} 个）；"
                 "用侧边栏的筛选缩小范围可看到其余项目。"
             )
         st.plotly_chart(heatmap, width="stretch")

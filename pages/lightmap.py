@@ -22,11 +22,9 @@ st.markdown(
 )
 key = "light_map"
 st.plotly_chart(
-    lightmap.light_map(
-        data.map_points(version, view.month, view.filters, view.edition),
-        townships,
-        # the deployment's own tile server, e.g. http://tiles.local/{z}/{x}/{y}.png (README 地图)
-        tiles=os.environ.get("XZ_MAP_TILES") or None,
+    # the deployment's own tile server, e.g. http://tiles.local/{z}/{x}/{y}.png (README 地图)
+    data.light_map(
+        version, view.month, view.filters, view.edition, os.environ.get("XZ_MAP_TILES") or None
     ),
     width="stretch",
     key=key,
@@ -34,6 +32,11 @@ st.plotly_chart(
     selection_mode="points",
     config={"scrollZoom": False},  # a page scrolled on a phone should not zoom the map instead
 )
+if total["projects"] > lightmap.NAMED_POINTS:
+    st.caption(
+        f"悬停显示名称与原因的是最差的 {lightmap.NAMED_POINTS} 个项目；"
+        "其余的点只显示亮灯，点击同样打开项目。"
+    )
 st.caption(f"{lightmap.CREDIT}；项目位置为示意，不作定位依据。")
 
 st.subheader("各镇街道亮灯与完成率")

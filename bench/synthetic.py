@@ -176,3 +176,16 @@ def build(path: Path, projects: int, months: int = 36, seed: int = 1) -> None:
         con.execute("CHECKPOINT")
     finally:
         con.close()
+
+
+def district(path: Path, projects: int, month: str = "2020-08") -> None:
+    """A synthetic district as the dashboard's visitors see it: open to viewing without an
+    account (build() makes none) and `month` published, since visitors see published months
+    only; without these the pages measured would be a login form or "no published month"."""
+    from xzcore import auth, cycle, settings
+    from xzcore.period import Month
+
+    build(path, projects)
+    with db.connect(path) as con:
+        settings.set_anonymous_viewing(con, True, actor=auth.SYSTEM)
+        cycle.publish.publish(con, auth.SYSTEM, Month.parse(month))

@@ -13,7 +13,7 @@ COLUMNS = formats.NUMBERS | {
     "序号": st.column_config.NumberColumn(width=48),
     "项目名称": st.column_config.TextColumn(width=280),
 }
-FIGURES = ["完成率", "滞后（百分点）", "亮灯", "开工滞后（月）", "竣工滞后（月）"]
+FIGURES = ["完成率", tables.VERSUS, "亮灯", "开工滞后（月）", "竣工滞后（月）"]
 REGISTER = ["责任单位", "镇街道", "累计完成（万元）", "年度计划（万元）", "原因", "项目代码"]
 # A warning's rule differs from project to project: it comes right after the name. Every red
 # flag meets the same rule (stated above the table): it comes after the figures.

@@ -103,6 +103,6 @@ def test_a_month_without_data_is_refused(con):
 def test_cells_as_text():
     assert text("wan", 1313040.0) == "1,313,040.00"
     assert text("rate", 0.8) == "80.0%"
-    assert text("pp", -13.333) == "-13.3" and text("pp", 4.0) == "+4.0"
+    assert text("pp", -13.333) == "超前13.3" and text("pp", 4.0) == "落后4.0"
     assert text("light", "red") == "■ 红灯"
     assert text("rate", None) == text("wan", float("nan")) == "—"

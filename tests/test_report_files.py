@@ -164,7 +164,7 @@ def test_unit_figures_are_those_of_metrics(book, expected):
         assert row["完成率"] == pytest.approx(g["completion_rate"], rel=1e-14)
         assert row["年度计划（万元）"] == g["plan_wan"]
         assert row["累计完成（万元）"] == g["completed_wan"]
-        assert row["滞后（百分点）"] == pytest.approx(g["lag_pp"], rel=1e-14)
+        assert row["较时序进度（百分点）"] == pytest.approx(g["lag_pp"], rel=1e-14)
         assert row["项目数"] == g["projects"]
 
 

@@ -25,13 +25,18 @@ def percent(rate, digits: int = 1) -> str:
     return "—" if _missing(rate) else f"{rate * 100:.{digits}f}%"
 
 
-def pp(lag) -> str:
-    """Lag in percentage points, worded as bulletins word it."""
+def pp(lag, short: bool = False) -> str:
+    """Lag in percentage points, worded as bulletins word it: 落后10.6个百分点, 超前37.2个百分点.
+
+    Words, never a sign: a signed "滞后 −37.2" read as behind. `short` is a table's cell under a
+    header that names the unit (较时序进度（百分点）): 落后10.6, 超前37.2, 持平.
+    """
     if _missing(lag):
         return "—"
     if abs(lag) < 0.05:
-        return "与时序进度持平"
-    return f"落后{lag:.1f}个百分点" if lag > 0 else f"超前{-lag:.1f}个百分点"
+        return "持平" if short else "与时序进度持平"
+    words = f"{'落后' if lag > 0 else '超前'}{abs(lag):.1f}"
+    return words if short else f"{words}个百分点"
 
 
 def light(name: str) -> str:

@@ -10,6 +10,7 @@ from xzcore import fmt
 from xzcore.frame import GROUP_COLUMNS
 
 LIGHT_MARKS = {"green": "● 绿灯", "yellow": "▲ 黄灯", "red": "■ 红灯"}  # not colour alone
+VERSUS = "较时序进度（百分点）"  # 超前37.2 / 落后10.6, in words as the slides and bulletin say
 
 
 def ranking(groups: list[dict], column: str) -> pd.DataFrame:
@@ -23,7 +24,7 @@ def ranking(groups: list[dict], column: str) -> pd.DataFrame:
             "累计完成（亿元）": g["completed_wan"] / 10000,
             "完成率": (g["completion_rate"] or 0) * 100,
             "时序进度": (g["schedule_progress"] or 0) * 100,
-            "滞后（百分点）": g["lag_pp"],
+            VERSUS: fmt.pp(g["lag_pp"], short=True),
             "亮灯": LIGHT_MARKS[g["light"]],
             "绿": g["lights"]["green"],
             "黄": g["lights"]["yellow"],
@@ -46,6 +47,8 @@ def projects(table: pd.DataFrame) -> pd.DataFrame:
             "年度计划（万元）": table["plan_wan"],
             "累计完成（万元）": table["completed_wan"],
             "完成率": table["completion_rate"] * 100,
+            VERSUS: [fmt.pp(lag, short=True) for lag in table["lag_pp"]],
+            # signed (positive = behind) for the 进度滞后 page until it shows VERSUS too
             "滞后（百分点）": table["lag_pp"],
             "亮灯": table["light"].map(LIGHT_MARKS),
             "原因": table["reason"],
@@ -202,6 +205,7 @@ def literal_table(table: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "LIGHT_MARKS",
+    "VERSUS",
     "evaluation_list",
     "latest",
     "literal",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from xzcore import fmt
 from xzcore.period import Month
 from xzcore.rules import Preset
 from xzcore.tables import LIGHT_MARKS
@@ -104,7 +105,7 @@ def missing(value) -> bool:
 
 
 def text(kind: str, value) -> str:
-    """A cell as written in the PDF: 万元 with two decimals, rates in %, lags signed."""
+    """A cell as written in the PDF: 万元 with two decimals, rates in %, lags in words."""
     if missing(value):
         return "—"
     if kind == "count":
@@ -114,7 +115,7 @@ def text(kind: str, value) -> str:
     if kind == "rate":
         return f"{float(value) * 100:.1f}%"
     if kind == "pp":
-        return f"{float(value):+.1f}"
+        return fmt.pp(float(value), short=True)
     if kind == "light":
         return LIGHT_MARKS.get(value, str(value))
     return str(value)

@@ -22,7 +22,8 @@ NUMBER_FORMATS = {
     "count": "0",
     "wan": "#,##0.00",
     "rate": "0.0%",
-    "pp": "+0.0;-0.0;0.0",
+    # the lag stays a number (positive = behind), shown in words as the PDF and slides word it
+    "pp": '"落后"0.0;"超前"0.0;"持平"',
     "text": "@",
     "light": "@",
 }

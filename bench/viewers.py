@@ -289,12 +289,19 @@ async def _viewer(
         await tab.close()
 
 
-async def _load(server, pages, query, viewers, seconds, think, max_views, ramp) -> Load:
+async def _sample(pid: int, into: list[float], every: float = 1.0) -> None:
+    while True:  # until cancelled
+        into.append(usage(pid)[1])
+        await asyncio.sleep(every)
+
+
+async def _load(server, pages, query, viewers, seconds, think, max_views, ramp, sample) -> Load:
     per_tab: list[list[View]] = [[] for _ in range(viewers)]
     go = None if ramp else asyncio.Barrier(viewers)
     cpu0, rss0 = usage(server.pid)
     began = time.perf_counter()
     until = began + seconds
+    sampler = asyncio.create_task(_sample(server.pid, sample)) if sample is not None else None
     await asyncio.gather(
         *(
             _viewer(n, server, pages, query, until, think, max_views, per_tab[n], go,
@@ -304,6 +311,9 @@ async def _load(server, pages, query, viewers, seconds, think, max_views, ramp) 
     )  # fmt: skip
     elapsed = time.perf_counter() - began
     cpu1, rss1 = usage(server.pid)
+    if sampler is not None:
+        sampler.cancel()
+        sample.append(rss1)
     return Load(
         viewers,
         # views started in the window count even when they end after it (as st_load counts)
@@ -323,23 +333,28 @@ def load(
     think: tuple[float, float] = (1.0, 3.0),
     max_views: int = 0,
     ramp: float = 3.0,
+    sample: list[float] | None = None,
 ) -> Load:
     """`viewers` tabs each opening a page, reading it for `think` seconds, opening another one,
     until `seconds` have passed (or each has seen `max_views` pages). ramp=0: every tab first
-    connects, then all ask for their first page at the same moment."""
-    return asyncio.run(_load(server, pages, query, viewers, seconds, think, max_views, ramp))
+    connects, then all ask for their first page at the same moment. sample: a list to which
+    the server's RSS (MB) is appended every second."""
+    return asyncio.run(
+        _load(server, pages, query, viewers, seconds, think, max_views, ramp, sample)
+    )
 
 
 def sequential(server: Server, pages: dict[str, str], query: str, passes: int) -> dict:
-    """One tab visiting every page `passes` times after a warm-up pass: per page, the median
-    time, the server's CPU per view and the bytes per view (one tab alone, so all CPU is its)."""
+    """One tab visiting every page once, then each page `passes` times: per page, the bytes of
+    the first view (nothing of it cached in the tab yet: what a click to it sends), then the
+    median time, the server's CPU (one tab alone: all of it is this tab's), bytes and messages
+    of the repeated, warm views."""
 
     async def run() -> dict:
         tab = Tab(server.port, query)
         await tab.open()
         try:
-            for title, path in pages.items():  # warm-up: the server's caches filled
-                await _checked(tab, title, path)
+            first = {title: await _checked(tab, title, path) for title, path in pages.items()}
             out = {}
             for title, path in pages.items():
                 cpu0, _ = usage(server.pid)
@@ -348,12 +363,34 @@ def sequential(server: Server, pages: dict[str, str], query: str, passes: int) -
                 out[title] = {
                     "ms": statistics.median(v.latency_ms for v in views),
                     "cpu_ms": 1000 * (cpu1 - cpu0) / passes,
+                    "first_bytes": first[title].bytes,
                     "bytes": statistics.fmean(v.bytes for v in views),
                     "messages": statistics.fmean(v.messages for v in views),
                 }
             return out
         finally:
             await tab.close()
+
+    return asyncio.run(run())
+
+
+def hold(server: Server, tabs: int, query: str, measure, pages: dict[str, str] = PAGES):
+    """`tabs` tabs each open one page (in turn through `pages`) and stay open, idle, while
+    measure() runs; returns what it returned. The tabs close afterwards."""
+
+    async def run():
+        opened = []
+        try:
+            for n in range(tabs):
+                tab = Tab(server.port, query)
+                await tab.open()
+                opened.append(tab)
+                title = list(pages)[n % len(pages)]
+                await _checked(tab, title, pages[title])
+            return await asyncio.to_thread(measure)
+        finally:
+            for tab in opened:
+                await tab.close()
 
     return asyncio.run(run())
 

@@ -34,8 +34,10 @@ st.plotly_chart(
 )
 if total["projects"] > lightmap.NAMED_POINTS:
     st.caption(
-        f"悬停显示名称与原因的是最差的 {lightmap.NAMED_POINTS} 个项目；"
-        "其余的点只显示亮灯，点击同样打开项目。"
+        f"共 {total['projects']:,} 个项目：地图画出最差的 {lightmap.NAMED_POINTS} 个"
+        f"（悬停显示名称与原因）和年度计划最大的项目，最多 {lightmap.MAX_POINTS:,} 个点；"
+        "镇街道的大圆汇总全部项目。"
+        "点击任一点打开项目。"
     )
 st.caption(f"{lightmap.CREDIT}；项目位置为示意，不作定位依据。")
 

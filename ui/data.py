@@ -9,7 +9,6 @@ import threading
 
 import duckdb
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from xzcore import (
@@ -30,6 +29,7 @@ from xzcore import (
 )
 from xzcore.errors import XZError
 from xzcore.evaluation import evaluate
+from xzcore.frozen import Frozen
 from xzcore.ingest.read import read
 from xzcore.period import Month
 
@@ -205,40 +205,41 @@ def map_points(version: str, month: str, filters: tuple = (), edition=None) -> l
 # A figure is built and validated by plotly once, then the same object serves every session
 # and rerun: cache_resource hands it out as it is. st.cache_data would pickle it, and a Figure
 # (or a plain dict, which st.plotly_chart re-validates) is rebuilt through plotly's validators on
-# every read: at 10,000 projects that was 40 % of a page's CPU. The figures are never changed
-# after they are made (st.plotly_chart only reads them, to_dict copies).
+# every read: at 10,000 projects that was 40 % of a page's CPU. Frozen: its dict made once too,
+# not deep-copied for every rerun; nothing changes these figures after they are made.
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def lag_scatter(version: str, month: str, filters: tuple = (), edition=None) -> go.Figure:
+def lag_scatter(version: str, month: str, filters: tuple = (), edition=None) -> Frozen:
     """Every project against the light zones of the rule in force (pages/lag.py (a))."""
     info = rules_info(version, month, edition)
     total = summary(version, month, (), filters, edition)
-    return lagcharts.lag_scatter(
-        lights(version, month, filters, edition=edition),
-        total["schedule_progress"],
-        rules.get_preset(info["name"]),
-        "各项目完成率与亮灯区间",
+    return Frozen(
+        lagcharts.lag_scatter(
+            lights(version, month, filters, edition=edition),
+            total["schedule_progress"],
+            rules.get_preset(info["name"]),
+            "各项目完成率与亮灯区间",
+        )
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def light_heatmap(version: str, month: str, filters: tuple, edition, rows: int) -> go.Figure:
+def light_heatmap(version: str, month: str, filters: tuple, edition, rows: int) -> Frozen:
     """The lights month by month of the worst `rows` projects in the view."""
     shown = lights(version, month, filters, edition=edition)["id"].head(rows)
     history_ = lagcharts.in_view(light_history(version, month, filters, edition), shown)
-    return lagcharts.light_heatmap(history_, "逐月亮灯（每行一个项目，当前最差的在上）")
+    return Frozen(lagcharts.light_heatmap(history_, "逐月亮灯（每行一个项目，当前最差的在上）"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def light_map(
     version: str, month: str, filters: tuple = (), edition=None, tiles: str | None = None
-) -> go.Figure:
+) -> Frozen:
     """Each project's light on the district outline, the townships' behind them."""
     total = summary(version, month, ("township",), filters, edition)
-    return lightmap.light_map(
-        map_points(version, month, filters, edition), total["groups"]["township"], tiles=tiles
-    )
+    points = map_points(version, month, filters, edition)
+    return Frozen(lightmap.light_map(points, total["groups"]["township"], tiles=tiles))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

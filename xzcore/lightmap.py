@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -130,6 +131,18 @@ def _layers(tiles: str | None = None) -> list[dict]:
 # named points made a 5.3 MB map sent on every view (a hover is ~400 bytes: Chinese goes to
 # the browser as \uXXXX escapes); the others keep their place, light, size and click.
 NAMED_POINTS = 500
+# Points drawn at most: the named ones, then the largest plans. Past a few thousand the dots
+# cover the district and say nothing one by one; the township circles sum them all. So the map
+# stays the same size (~0.5 MB) whatever the district's size.
+MAX_POINTS = 3000
+
+
+def drawn(projects: list[dict]) -> list[dict]:
+    """The projects the map draws, of those given worst first: the worst NAMED_POINTS, then the
+    largest annual plans up to MAX_POINTS; a project without a place is not drawn."""
+    rows = [p for p in projects if p["lon"] == p["lon"] and p["lat"] == p["lat"]]  # drop NaN
+    rest = sorted(rows[NAMED_POINTS:], key=lambda p: -(p["plan_wan"] or 0))
+    return rows[:NAMED_POINTS] + rest[: MAX_POINTS - NAMED_POINTS]
 
 
 def _points(rows: list[dict], light: str, largest: float) -> dict:
@@ -182,12 +195,13 @@ def light_map(
             name="镇街道",
         )
     )
-    rows = [p for p in projects if p["lon"] == p["lon"] and p["lat"] == p["lat"]]  # drop NaN
+    rows = drawn(projects)
     largest = max((p["plan_wan"] or 0 for p in rows), default=0)
-    named = {p["id"] for p in rows[:NAMED_POINTS]}  # projects come worst first
+    named = {p["id"] for p in rows[:NAMED_POINTS]}
+    counts = Counter(p["light"] for p in projects)  # drawn or not: the legend counts them all
     for light in ("green", "yellow", "red"):  # red drawn last, on top
         mine = [p for p in rows if p["light"] == light]
-        name = f"{LIGHT_NAMES[light]}（{len(mine)}个）"
+        name = f"{LIGHT_NAMES[light]}（{counts[light]}个）"
         rest = [p for p in mine if p["id"] not in named]
         shown = [p for p in mine if p["id"] in named]
         # one legend entry a light, on the named points or, when none is named, on the rest

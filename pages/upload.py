@@ -17,6 +17,9 @@ st.caption(
     "每次导入都是一个批次，可以撤销。"
 )
 upload.flash()
+if data.read_only():  # the notice above the page says why; what was uploaded can still be read
+    upload.history(version, user)
+    st.stop()
 upload_cycle.unit_notice(version, user)
 
 left, right = st.columns([2, 1])

@@ -48,14 +48,27 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(db: Path) -> Iterator[str]:
     """The dashboard on a free port over the given database; yields its base URL."""
+    with server_process(db) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def server_process(
+    db: Path, prefix: tuple[str, ...] = (), log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """streamlit_server, yielding the process too (for the tests that kill it); prefix: a
+    command the server runs under (setpriv, to drop root's power over file modes); log: where
+    its output goes (the server's log, which the fault tests read)."""
     port = _free_port()
+    out = log.open("wb") if log is not None else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        [*prefix, sys.executable, "-m", "streamlit", "run", "dashboard.py",
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
         cwd=ROOT,
         env=_env(db),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -65,16 +78,18 @@ def streamlit_server(db: Path) -> Iterator[str]:
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
                     break
             except OSError:
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or proc.poll() is not None:
                     pytest.fail("streamlit did not start within 60 s")
                 time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log is not None:
+            out.close()
 
 
 def settled(page, timeout: float = 30000) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import settled
+from ui.access import COOKIE
+from xzcore import auth, db
 from xzcore.demo import ACCOUNTS
 
 PASSWORDS = {username: password for username, password, *_ in ACCOUNTS}
@@ -30,3 +32,14 @@ def log_in_browser(page, url: str, username: str, password: str | None = None) -
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text("当前用户：").first.wait_for(timeout=WAIT)
     settled(page)
+
+
+def session_cookie(path, username: str, url: str) -> dict:
+    """A session opened in the database before the server starts: a browser that logged in
+    yesterday and follows a link today (the server has written nothing yet)."""
+    with db.connect(path) as con:
+        user = next(u for u in auth.list_users(con) if u["username"] == username)
+        token = auth.open_session(
+            con, auth.User(username, user["display_name"], user["role"], tuple(user["units"]))
+        )
+    return {"name": COOKIE, "value": token, "url": url}

@@ -6,24 +6,12 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import demo_db, menu_titles, screenshot, settled, streamlit_server
-from tests.logins import WAIT, log_in_browser
+from tests.logins import WAIT, log_in_browser, session_cookie
 from ui.access import COOKIE
-from xzcore import auth, db
 
 pytestmark = pytest.mark.browser
 
 FILE_INPUT = '[data-testid="stFileUploader"] input[type="file"]'
-
-
-def _session_cookie(path, username: str, url: str) -> dict:
-    """A session opened in the database before the server starts: a browser that logged in
-    yesterday and follows a link today."""
-    with db.connect(path) as con:
-        user = next(u for u in auth.list_users(con) if u["username"] == username)
-        token = auth.open_session(
-            con, auth.User(username, user["display_name"], user["role"], tuple(user["units"]))
-        )
-    return {"name": COOKIE, "value": token, "url": url}
 
 
 def _direct_upload_link_refused(page, url: str, says: str) -> None:
@@ -41,7 +29,7 @@ def test_a_fresh_server_keeps_the_upload_from_anonymous_and_viewers(who, browser
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         if who != "anonymous":
             # set before the server has run any page: the first request is the direct link
-            context.add_cookies([_session_cookie(path, who, url)])
+            context.add_cookies([session_cookie(path, who, url)])
         page = context.new_page()
         if who == "anonymous":
             _direct_upload_link_refused(page, url, "打开「上传数据」需要先登录。")

@@ -112,7 +112,7 @@ def test_the_project_page_shows_the_register_and_the_month(page, expected):
     assert shown["总投资"] == "50.00亿元"
     assert shown["本年度计划投资"] == "20.00亿元"
     august = expected["longi"]["months"].iloc[-1]
-    assert shown["8月亮灯"] == LIGHT_MARKS[august["light"]] == "● 绿灯"
+    assert shown["8月亮灯"] == f":green[{LIGHT_MARKS[august['light']]}]" == ":green[● 绿灯]"
     register = {_plain(k): _plain(v) for k, v in at.table[0].value.to_numpy().tolist()}
     assert register["总投资"] == "50.00亿元"
     assert register["项目业主"] == "嘉兴隆基乐叶光伏科技有限公司"

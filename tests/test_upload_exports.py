@@ -57,6 +57,23 @@ def test_the_preview_table_shows_old_to_new_and_keeps_the_bad_rows_in_place(con)
     assert mapping["对应字段"].tolist()[2:] == ["本月完成（万元）", "累计完成（万元）"]
 
 
+def test_a_register_adding_and_renaming_projects_has_one_name_column(con):
+    """New projects carry their name among the changes: it used to make a second 项目名称
+    column, and Streamlit's styled table refused the whole preview."""
+    register = (
+        "项目代码,项目名称,年度计划投资\nXZ2020-001,隆基乐叶年产5GW单晶组件项目（一期）,50000\n"
+        "K00001,新项目甲,12000\n"
+    ).encode()
+    rows = export.rows_table(ingest.prepare(con, register, "2020年计划表.csv"))
+    assert rows.columns.is_unique
+    renamed, new = rows.to_dict("records")
+    assert (
+        renamed["项目名称"] == "隆基乐叶年产5GW单晶组件项目 → 隆基乐叶年产5GW单晶组件项目（一期）"
+    )
+    assert new["项目名称"] == "新项目甲" and new["处理"] == "新增"
+    rows.style.apply(lambda row: [""] * len(row), axis=1).to_html()  # what the page does
+
+
 def test_the_history_table_says_which_batches_stand(con):
     history = export.history_table(ingest.batches(con))
     assert history["批次"].tolist() == list(range(9, 0, -1))

@@ -24,9 +24,12 @@ def shown(exc: BaseException) -> bool:
         return False
     ref = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
     logger.error("数据库故障（编号 %s）：%s", ref, message, exc_info=exc)
-    if faults.kind(exc) == "corrupt":  # a mended or restored file is opened afresh next time
+    kind = faults.kind(exc)
+    if kind == "corrupt":  # a mended or restored file is opened afresh next time
         data.forget_connection()
-    st.error(f"### 看板暂时无法显示\n\n{message}", icon=":material/error:")
+    # a file that cannot be written still shows its figures on the other pages
+    title = "这一步无法完成" if kind in ("read_only", "disk_full") else "看板暂时无法显示"
+    st.error(f"### {title}\n\n{message}", icon=":material/error:")
     st.caption(f"故障编号 {ref}（详细信息已记入服务器日志）。问题排除后刷新本页即可。")
     return True
 

@@ -136,11 +136,14 @@ def rows_table(preview: Preview, part: str | None = None) -> pd.DataFrame:
             by_row.setdefault(key(problem.sheet, problem.row), []).append(problem)
     planned = {key(r.sheet, r.row) for r in preview.rows}  # in either part
     plans = [r for r in preview.rows if part is None or r.part == part]
-    fields = [f for f in LABELS if any(f in r.changes for r in plans)]
+    # the name has its own column: a renamed project shows "old → new" there, not twice
+    fields = [f for f in LABELS if f != "name" and any(f in r.changes for r in plans)]
     lines = {}
     for plan in plans:
         at = key(plan.sheet, plan.row)
-        lines[at] = {SHEET: at[0], "行号": plan.row, "项目名称": plan.name}
+        renamed = plan.action == "changed" and "name" in plan.changes
+        name = _change(plan.changes["name"]) if renamed else plan.name
+        lines[at] = {SHEET: at[0], "行号": plan.row, "项目名称": name}
         lines[at] |= {"处理": ACTIONS[plan.action]}
         lines[at] |= {LABELS[f]: _change(plan.changes[f]) for f in fields if f in plan.changes}
     for record in parsed.records:

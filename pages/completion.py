@@ -15,7 +15,9 @@ if not total["projects"]:  # the filters keep nothing: words, not empty axes
     st.info(controls.NOTHING_MATCHES)
     st.stop()
 
-for tab, column in zip(st.tabs(list(GROUP_COLUMNS.values())), GROUP_COLUMNS, strict=True):
+# The units' ranking first: it is what the monthly 晾晒 is about; then the townships
+ORDER = ("unit", "township", *(c for c in GROUP_COLUMNS if c not in ("unit", "township")))
+for tab, column in zip(st.tabs([GROUP_COLUMNS[c] for c in ORDER]), ORDER, strict=True):
     with tab:
         groups = total["groups"][column]
         key = f"completion_{column}"

@@ -35,7 +35,7 @@ def project_list(title: str, table, rule: str, kind: str, empty: str, file_name:
     order = [c for c in ORDER[kind] if c in shown.columns]
     order = controls.with_reported(order, table, after="项目名称")
     st.dataframe(
-        shown,
+        formats.lit(shown),
         hide_index=True,
         width="stretch",
         column_order=order,
@@ -90,23 +90,22 @@ st.caption(
 
 warnings = result["warnings"]
 counts = tables.rule_counts(warnings, result["warning_rules"])
-left, right = st.columns(2, gap="large")
-with left:
-    project_list(
-        ":material/flag: 红旗项目",
-        result["red_flags"],
-        f"评选规则：{result['red_flag_rule']}",
-        "red_flags",
-        "本轮没有符合条件的红旗项目。",
-        f"红旗项目_{result['label']}",
-    )
-with right:
-    project_list(
-        ":material/warning: 预警（蜗牛）项目",
-        warnings,
-        "评选规则（符合任一条即列入，按滞后幅度排序）："
-        + "；".join(f"{text}（{n} 个）" for text, n in counts.items()),
-        "warnings",
-        "本轮没有预警项目。",
-        f"预警项目_{result['label']}",
-    )
+# One list under the other, each the page's full width: side by side, neither showed its
+# lights even at 1920 pixels.
+project_list(
+    ":material/flag: 红旗项目",
+    result["red_flags"],
+    f"评选规则：{result['red_flag_rule']}",
+    "red_flags",
+    "本轮没有符合条件的红旗项目。",
+    f"红旗项目_{result['label']}",
+)
+project_list(
+    ":material/warning: 预警（蜗牛）项目",
+    warnings,
+    "评选规则（符合任一条即列入，按滞后幅度排序）："
+    + "；".join(f"{text}（{n} 个）" for text, n in counts.items()),
+    "warnings",
+    "本轮没有预警项目。",
+    f"预警项目_{result['label']}",
+)

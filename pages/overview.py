@@ -22,33 +22,43 @@ def _delta(key: str, as_points: bool = False) -> str | None:
     return f"较上月 {change * 100:+.1f} 个百分点" if as_points else f"较上月 {change:+,}"
 
 
-cols = st.columns(5)
-cols[0].metric(
-    "项目数", f"{total['projects']} 个", _delta("projects"), delta_color="off", delta_arrow="off"
-)
-cols[1].metric("年度计划投资", fmt.money(total["plan_wan"]))
-cols[2].metric(
-    "累计完成投资",
-    fmt.money(total["completed_wan"]),
-    None
-    if before is None
-    else f"本月完成 {fmt.money(total['completed_wan'] - before['completed_wan'])}",
-    delta_color="off",
-)
-cols[3].metric(
-    "完成率",
-    fmt.percent(total["completion_rate"]),
-    delta=f"时序进度 {fmt.percent(total['schedule_progress'])}，{fmt.pp(total['lag_pp'])}",
-    delta_color="normal" if (total["lag_pp"] or 0) <= 0 else "inverse",
-    delta_arrow="off",
-)
-cols[4].metric(
-    "开工率",
-    fmt.percent(total["start_rate"]),
-    f"已开工 {total['started']} / 应开工 {total['due_to_start']} 个",
-    delta_color="off",
-    delta_arrow="off",
-)
+# Each figure as wide as its words, wrapping onto a second row when the screen is narrower
+# (five equal columns cut "164.13亿元" to "164.13…" at 1366 pixels).
+with st.container(horizontal=True, gap="small"):
+    st.metric(
+        "项目数",
+        f"{total['projects']} 个",
+        _delta("projects"),
+        delta_color="off",
+        delta_arrow="off",
+        width="content",
+    )
+    st.metric("年度计划投资", fmt.money(total["plan_wan"]), width="content")
+    st.metric(
+        "累计完成投资",
+        fmt.money(total["completed_wan"]),
+        None
+        if before is None
+        else f"本月完成 {fmt.money(total['completed_wan'] - before['completed_wan'])}",
+        delta_color="off",
+        width="content",
+    )
+    st.metric(
+        "完成率",
+        fmt.percent(total["completion_rate"]),
+        delta=f"时序进度 {fmt.percent(total['schedule_progress'])}，{fmt.pp(total['lag_pp'])}",
+        delta_color="normal" if (total["lag_pp"] or 0) <= 0 else "inverse",
+        delta_arrow="off",
+        width="content",
+    )
+    st.metric(
+        "开工率",
+        fmt.percent(total["start_rate"]),
+        f"已开工 {total['started']} / 应开工 {total['due_to_start']} 个",
+        delta_color="off",
+        delta_arrow="off",
+        width="content",
+    )
 
 lights = total["lights"]
 changed = ""

@@ -8,7 +8,7 @@ import functools
 
 import streamlit as st
 
-from ui import controls, data, shell
+from ui import controls, data, formats, shell
 from xzcore import charts, fmt, tables
 
 MONEY = st.column_config.NumberColumn(format="localized", width=120)
@@ -95,7 +95,7 @@ with st.container(horizontal=True, gap="small"):  # wraps on a phone
     )
     st.metric(
         f"{now['month_no']}月亮灯",
-        tables.LIGHT_MARKS.get(now["light"], "未亮灯"),
+        formats.light_text(now["light"]),
         "本月未报送" if missing else None,
         delta_color="off",
         delta_arrow="off",
@@ -124,7 +124,7 @@ with right:
 
 st.markdown("**逐月完成与亮灯**")
 st.dataframe(
-    tables.month_figures(months),
+    formats.lit(tables.month_figures(months)),
     hide_index=True,
     width="stretch",
     height="content",

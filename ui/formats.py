@@ -1,7 +1,9 @@
-"""How the tables of xzcore.tables are drawn: one set of number formats for every page."""
+"""How the tables of xzcore.tables are drawn: one set of number formats for every page, and
+lights in their colours (with the symbol and the word, never colour alone)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from xzcore import tables
@@ -17,8 +19,31 @@ NUMBERS = {
 }
 
 
+# A light's cell: dark text on a pale fill of its colour, readable on screen and when printed
+LIGHT_STYLES = {
+    tables.LIGHT_MARKS["green"]: "background-color: #e3f4e8; color: #1b6b36",
+    tables.LIGHT_MARKS["yellow"]: "background-color: #fff1d6; color: #7a4b00",
+    tables.LIGHT_MARKS["red"]: "background-color: #fde2e1; color: #8a1c14",
+}
+# Streamlit's Markdown colours for a light written in text (st.metric, st.markdown)
+_MARKDOWN_COLOURS = {"green": "green", "yellow": "orange", "red": "red"}
+
+
+def lit(table: pd.DataFrame, columns=("亮灯",)):
+    """The table with each light cell in its colour (a Styler; the values stay as they are)."""
+    present = [c for c in columns if c in table.columns]
+    return table.style.map(lambda mark: LIGHT_STYLES.get(mark, ""), subset=present)
+
+
+def light_text(light: str | None) -> str:
+    """A light as coloured Markdown: :red[■ 红灯]; 未亮灯 when the month has none."""
+    if light not in _MARKDOWN_COLOURS:
+        return "未亮灯"
+    return f":{_MARKDOWN_COLOURS[light]}[{tables.LIGHT_MARKS[light]}]"
+
+
 def ranking(groups: list[dict], column: str) -> None:
     """The 晾晒 ranking table of one grouping."""
     st.dataframe(
-        tables.ranking(groups, column), hide_index=True, width="stretch", column_config=NUMBERS
+        lit(tables.ranking(groups, column)), hide_index=True, width="stretch", column_config=NUMBERS
     )

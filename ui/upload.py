@@ -23,6 +23,7 @@ from xzcore.period import Month
 ERROR_STYLE = "background-color: #fde2e1; color: #8a1c14"
 WARNING_STYLE = "background-color: #fff1d6; color: #7a4b00"
 UNDONE_STYLE = "color: #9a9a9a"
+WRAPPED_ROW = 72  # px: three lines of a wrapped cell
 _LEVEL_STYLES = {export.LEVELS["error"]: ERROR_STYLE, export.LEVELS["warning"]: WARNING_STYLE}
 _FLASH = "upload_flash"
 _ROUND = "upload_round"  # a new uploader key after a commit leaves the uploader empty
@@ -187,6 +188,9 @@ def problems(preview: ingest.Preview) -> None:
         _styled(export.problems_table(found)),
         hide_index=True,
         width="stretch",
+        # rows taller than 4rem let the grid wrap text: 说明 names the suggested projects at its
+        # end, which a one-line cell cut off
+        row_height=WRAPPED_ROW,
         column_config={
             "工作表": st.column_config.TextColumn(width="small"),
             "行号": st.column_config.NumberColumn(width="small", format="%d"),

@@ -153,7 +153,12 @@ def audit_view() -> None:
     until = cols[3].date_input("截止日期", value=today)
     table = accounts.audit_log(actor, action, since, until)
     st.caption(f"共 {len(table)} 条（最新在前，最多 1000 条）。")
-    table = table.assign(role=table["role"].map(lambda r: auth.ROLE_NAMES.get(r, r or "—")))
+    table = table.assign(
+        role=table["role"].map(lambda r: auth.ROLE_NAMES.get(r, r or "—")),
+        detail=[
+            audit.describe(a, d) for a, d in zip(table["action"], table["detail"], strict=True)
+        ],
+    )
     shown = table.rename(columns=AUDIT_COLUMNS)[list(AUDIT_COLUMNS.values())]
     st.dataframe(
         shown,

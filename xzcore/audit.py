@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from xzcore.errors import BadArgument
+from xzcore.rules import SCHEDULE_MODES
 
 ACTIONS = {
     "login": "登录",
@@ -106,3 +107,116 @@ def actors(con) -> list[str]:
         "SELECT DISTINCT actor FROM audit_log WHERE actor IS NOT NULL ORDER BY 1"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+# --- an entry's detail in words (the 内容 column) ------------------------------------------
+
+_LABELS = {
+    "file": "文件", "bytes": "大小（字节）", "unreadable": "无法读取", "sha256": "SHA-256",
+    "kind": "类型", "year": "年度", "month": "月份", "rows": "行数", "errors": "错误",
+    "warnings": "警告", "batch": "批次", "reason": "理由", "new": "新增", "changed": "变更",
+    "unchanged": "不变", "version": "版本", "undone_batch": "撤销的批次", "uploaded_by": "上传人",
+    "username": "用户名", "display_name": "姓名", "role": "角色", "units": "责任单位",
+    "email": "统一身份邮箱", "reset_by_admin": "由管理员重设", "failed_count": "连续失败次数",
+    "locked_until": "锁定至", "until": "锁定至", "via": "方式", "action": "操作", "unit": "单位",
+    "layout": "表头格式", "mapping": "列对应", "header": "表头", "field": "字段", "id": "编号",
+    "created_by": "记录人", "created_at": "记录时间", "state": "结果", "projects": "项目数",
+    "reported": "已报送项目数", "key": "设置项", "old": "原值",
+}  # fmt: skip
+_VALUES = {
+    "kind": {"register": "计划表", "progress": "月报", "combined": "进展情况表"},
+    "via": {"password": "密码", "sso": "统一身份认证"},
+    "state": {"confirmed": "确认", "returned": "退回"},
+}
+_LOGIN_FAILED = {"unknown": "用户名不存在", "disabled": "账号已停用", "locked": "账号锁定中",
+                 "password": "密码错误"}  # fmt: skip
+SETTING_NAMES = {
+    "preset": "规则预设",
+    "thresholds": "阈值",
+    "schedule_mode": "时序进度口径",
+    "anonymous_viewing": "未登录可查看",
+    "report_deadline_day": "报送截止日",
+    "leaders_see_collecting": "领导可查看收集中的月份",
+}
+_THRESHOLDS = {"green": "绿灯", "yellow": "黄灯", "start_yellow_months": "开工黄灯月数",
+               "start_red_months": "开工红灯月数"}  # fmt: skip
+
+
+def _plain(value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value) or "（无）"
+    if isinstance(value, dict):
+        return "，".join(f"{_LABELS.get(k, k)} {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _value(key: str, value, action: str) -> str:
+    from xzcore.auth.roles import ACTION_NAMES, ROLE_NAMES  # roles records here: import late
+
+    if key == "reason" and action == "login_failed":
+        return _LOGIN_FAILED.get(value, _plain(value))
+    if key == "role":
+        return ROLE_NAMES.get(value, _plain(value))
+    if key == "action":
+        return ACTION_NAMES.get(value, _plain(value))
+    if key == "key":
+        return SETTING_NAMES.get(value, _plain(value))
+    if key in _VALUES and isinstance(value, str):
+        return _VALUES[key].get(value, value)
+    return _plain(value)
+
+
+def _setting(key: str, value) -> str:
+    if value is None:
+        return "（未设置）"
+    if key == "schedule_mode":
+        return SCHEDULE_MODES.get(value, value)
+    if key in ("anonymous_viewing", "leaders_see_collecting"):
+        return {"true": "允许", "false": "不允许"}.get(value, value)
+    if key == "report_deadline_day":
+        return f"次月{value}日"
+    return str(value)
+
+
+def _thresholds(old, new) -> str:
+    """What changed among the stored thresholds, preset by preset: 阈值（xiuzhou）：黄灯 10 → 12."""
+    before, after = json.loads(old or "{}"), json.loads(new or "{}")
+    parts = []
+    for preset in sorted(set(before) | set(after)):
+        was, now = before.get(preset, {}), after.get(preset, {})
+        changes = "，".join(
+            f"{_THRESHOLDS.get(k, k)} {_plain(was.get(k))} → {_plain(now.get(k))}"
+            for k in _THRESHOLDS
+            if was.get(k) != now.get(k)
+        )
+        if changes:
+            parts.append(f"阈值（{preset}）：{changes}")
+    return "；".join(parts) or "阈值：未变"
+
+
+def describe(action: str, detail: str | None) -> str:
+    """An entry's detail (JSON, as query returns it) as the 内容 an admin reads:
+    {"key": "preset", "old": "yinchuan-2025", "new": "xiuzhou"} → 规则预设：yinchuan-2025 → xiuzhou.
+    """
+    if not detail:
+        return ""
+    found = json.loads(detail)
+    if action == "settings" and found.get("key") in SETTING_NAMES and "new" in found:
+        key, old, new = found["key"], found.get("old"), found["new"]
+        if key == "thresholds":
+            return _thresholds(old, new)
+        return f"{SETTING_NAMES[key]}：{_setting(key, old)} → {_setting(key, new)}"
+    if action == "user_role":
+        old, new = found.get("old", {}), found.get("new", {})
+        return (
+            f"用户 {found.get('username')}：角色 {_value('role', old.get('role'), action)}"
+            f"（{_plain(old.get('units'))}） → {_value('role', new.get('role'), action)}"
+            f"（{_plain(new.get('units'))}）"
+        )
+    return "；".join(
+        f"{_LABELS.get(k, k)}：{_value(k, v, action)}" for k, v in found.items() if v is not None
+    )

@@ -7,9 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import accounts, data, table_download
-from xzcore import audit, auth, db, rules, settings, tables
+from ui import accounts, controls, data, formats, table_download
+from xzcore import audit, auth, db, metrics, rules, settings, tables
 from xzcore.errors import XZError
+from xzcore.period import Month
 
 _DONE = "admin_done"
 VIEWING = ("可以查看（内网）", "必须登录才能查看")
@@ -208,18 +209,46 @@ def rules_form(actor: auth.User) -> None:
             index=modes.index(info["mode"]),
             format_func=rules.SCHEDULE_MODES.get,
         )
-        submitted = st.form_submit_button("保存规则", type="primary", icon=":material/save:")
+        with st.container(horizontal=True):
+            st.form_submit_button("预览亮灯", icon=":material/visibility:")
+            submitted = st.form_submit_button("保存规则", type="primary", icon=":material/save:")
+    values = {
+        "green": green.strip(),
+        "yellow": yellow.strip(),
+        "start_yellow_months": start_yellow,
+        "start_red_months": start_red,
+    }
+    # before saving: what the rule as it stands in the form makes of the latest month
+    lit_preview(preset, values, mode)
     if submitted:
-        values = {
-            "green": green.strip(),
-            "yellow": yellow.strip(),
-            "start_yellow_months": start_yellow,
-            "start_red_months": start_red,
-        }
         _attempt(
             lambda: accounts.save_rules(actor, chosen, values, mode),
             f"已保存：{rules.PRESETS[chosen].title}，{rules.SCHEDULE_MODES[mode]}。",
         )
+
+
+def lit_preview(preset: rules.Preset, values: dict, mode: str) -> None:
+    """The light counts of the latest month under the rule in force and under this one."""
+    version = data.data_version()
+    months = data.months(version)
+    if not months:
+        return
+    try:
+        proposed = preset.with_thresholds(values)
+    except XZError as exc:
+        st.warning(f"{exc}：修改后才能预览和保存。")
+        return
+    month = Month.parse(months[-1])
+    con = data.cursor()
+    now = metrics.summary(con, month)["lights"]
+    new = metrics.summary(con, month, preset=proposed, schedule_mode=mode)["lights"]
+    st.markdown(
+        f"**按此规则，{controls.month_label(months[-1])}**（现行规则 → 此规则）："
+        + "　".join(
+            f"{formats.light_text(light)} {now[light]} → {new[light]} 个"
+            for light in ("green", "yellow", "red")
+        )
+    )
 
 
 def viewing_form(actor: auth.User) -> None:

@@ -20,6 +20,7 @@ from xzcore.frame import (
     with_reasons,
 )
 from xzcore.period import Month
+from xzcore.rules import Preset
 
 GROUPINGS = ("all", *GROUP_COLUMNS)
 
@@ -45,9 +46,12 @@ def check_month(month: Month, available) -> Month:
     return month
 
 
-def _frame(con, month, schedule_mode, preset_name, filters):
+def _frame(con, month, schedule_mode, preset, filters):
+    """`preset`: a name (with the admin's stored thresholds), or a Preset itself, as the rules
+    page previews thresholds not saved yet; None: the one in force."""
     mode = settings.schedule_mode(con, schedule_mode)
-    preset = settings.preset(con, preset_name)
+    if not isinstance(preset, Preset):
+        preset = settings.preset(con, preset)
     return frame_query(month, mode, preset, filters), mode, preset
 
 

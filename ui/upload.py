@@ -24,6 +24,7 @@ ERROR_STYLE = "background-color: #fde2e1; color: #8a1c14"
 WARNING_STYLE = "background-color: #fff1d6; color: #7a4b00"
 UNDONE_STYLE = "color: #9a9a9a"
 WRAPPED_ROW = 72  # px: three lines of a wrapped cell
+NAMED = 10  # projects named in a note; more are counted
 _LEVEL_STYLES = {export.LEVELS["error"]: ERROR_STYLE, export.LEVELS["warning"]: WARNING_STYLE}
 _FLASH = "upload_flash"
 _ROUND = "upload_round"  # a new uploader key after a commit leaves the uploader empty
@@ -178,7 +179,24 @@ def _styled(table: pd.DataFrame):
     ).format(na_rep="")
 
 
+def completion_dates(preview: ingest.Preview) -> None:
+    """Say which projects this report marks done and the date that will stand for it."""
+    done = preview.dated_completions
+    if not done:
+        return
+    date = done[0].changes["actual_completion"][1]
+    names = "、".join(tables.literal(r.name) for r in done[:NAMED])
+    more = f"等 {len(done)} 个项目" if len(done) > NAMED else ""
+    st.info(
+        f"{names}{more}本月报为竣工或投运。月报没有竣工日期，导入后其**实际竣工日期记为 "
+        f"{date:%Y-%m-%d}**（报告月最后一天）。实际日期不同的，请在计划表的“实际竣工日期”列"
+        "填写后上传计划表。",
+        icon=":material/event_available:",
+    )
+
+
 def problems(preview: ingest.Preview) -> None:
+    completion_dates(preview)
     found = preview.problems
     if not found:
         st.success("没有发现问题，可以导入。", icon=":material/task_alt:")

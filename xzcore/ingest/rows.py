@@ -90,6 +90,12 @@ class Preview:
         """Money columns whose figures look typed in 元: the page offers to convert them."""
         return checks.yuan_columns(self.problems, [c.header for c in self.parsed.columns])
 
+    @property
+    def dated_completions(self) -> list[RowPlan]:
+        """Rows reported 竣工/投运 whose 实际竣工日期 the report month's last day will stand in
+        for (a monthly report carries no completion date): the page says so before the import."""
+        return [r for r in self.rows if r.part == "progress" and "actual_completion" in r.changes]
+
     def counts(self, part: str | None = None) -> dict[str, int]:
         rows = [r for r in self.rows if part is None or r.part == part]
         return {a: sum(r.action == a for r in rows) for a in ("new", "changed", "unchanged")}

@@ -169,7 +169,7 @@ def _units(slide: Slide, deck: Deck) -> None:
         )
     )
     fig = charts.completion_by_group(total["groups"]["unit"], total["schedule_progress"], "")
-    _chart(projector(fig, height=HEIGHT - 80))  # the note above takes the rest
+    _chart(projector(fig, height=HEIGHT - 120))  # the note above (two lines) takes the rest
 
 
 def _lag(slide: Slide, deck: Deck) -> None:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import controls, data, formats, shell, table_download
-from xzcore import charts, tables
+from xzcore import charts, slides, tables
 from xzcore.frame import GROUP_COLUMNS
 
 user = shell.page()
@@ -15,6 +15,8 @@ if not total["projects"]:  # the filters keep nothing: words, not empty axes
     st.info(controls.NOTHING_MATCHES)
     st.stop()
 
+info = data.rules_info(version, view.month, view.edition)
+st.caption(slides.bar_legend(info, "各组") + "。点击柱子即筛选到该组。")
 # The units' ranking first: it is what the monthly 晾晒 is about; then the townships
 ORDER = ("unit", "township", *(c for c in GROUP_COLUMNS if c not in ("unit", "township")))
 for tab, column in zip(st.tabs([GROUP_COLUMNS[c] for c in ORDER]), ORDER, strict=True):

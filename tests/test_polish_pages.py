@@ -35,6 +35,8 @@ def _styles(frame) -> str:
 def test_the_unit_ranking_is_the_first_tab_and_its_lights_are_coloured(page):
     at = page("pages/completion.py")
     assert [t.label for t in at.tabs][:2] == ["责任单位", "镇街道"]
+    legend = "柱色为各组的亮灯（亮灯规则“秀洲区（默认）”）：绿 完成率不低于时序进度"
+    assert any(c.value.startswith(legend) for c in at.caption)
     first = at.dataframe[0]
     assert "责任单位" in first.value.columns
     lights = set(first.value["亮灯"])

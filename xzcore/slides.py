@@ -146,12 +146,12 @@ def light_counts(total: dict, before: dict | None) -> list[tuple[str, int, int |
     ]
 
 
-def bar_legend(rule: dict) -> str:
-    """What a unit bar's colour means, in the words of the rule the month is judged by (a group
-    is judged on its sums by the completion bands; it has no start date)."""
+def bar_legend(rule: dict, groups: str = "各单位") -> str:
+    """What a group's bar colour means, in the words of the rule the month is judged by (a
+    group is judged on its sums by the completion bands; it has no start date)."""
     bands = rule["bands"]
     return (
-        f"柱色为各单位的亮灯（亮灯规则“{rule['title']}”）：绿 {bands['green']}，"
+        f"柱色为{groups}的亮灯（亮灯规则“{rule['title']}”）：绿 {bands['green']}，"
         f"黄 {bands['yellow']}，"
         f"红 {bands['red']}"
     )

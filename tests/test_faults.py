@@ -118,7 +118,11 @@ def small_disk(tmp_path):
     """A tmpfs of its own, so that filling it up touches nothing else; unmounted afterwards."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", disk], check=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", disk], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:  # a container without CAP_SYS_ADMIN: said, not hidden
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
         yield disk
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +11,11 @@ from pathlib import Path
 import pytest
 
 from xzcore import db
+from xzcore.auth.accounts import CHEAP_FOR_TESTS
+
+# Cheap password hashing for every test and every server or CLI process a test starts (they
+# inherit the environment); the production cost is checked once in test_auth.
+os.environ[CHEAP_FOR_TESTS] = "1"
 
 _DEFAULTS = {
     "code": None,

@@ -10,6 +10,7 @@ import pytest
 
 from xzcore import audit, auth
 from xzcore.auth import LOGIN_FAILED, LoginFailed, PermissionDenied, User
+from xzcore.auth import accounts as accounts_module
 from xzcore.errors import BadArgument
 
 T0 = dt.datetime(2020, 9, 1, 9, 0)
@@ -222,3 +223,17 @@ def test_roles_allow_exactly_their_actions():
     with pytest.raises(BadArgument):
         auth.require(ADMIN, "launch")
     assert auth.SYSTEM.is_admin and auth.SYSTEM.username.startswith("cli:")
+
+
+def test_the_production_cost_is_the_default_and_either_cost_verifies(monkeypatch):
+    cheap = accounts_module.hash_password("cheap-pass-1")
+    monkeypatch.delenv(accounts_module.CHEAP_FOR_TESTS)
+    accounts_module.hasher.cache_clear()
+    try:
+        made = accounts_module.hash_password("costly-pass-1")
+        assert made.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert accounts_module.verify(made, "costly-pass-1")
+        assert accounts_module.verify(cheap, "cheap-pass-1")
+        assert not accounts_module.verify(made, "costly-pass-2")
+    finally:
+        accounts_module.hasher.cache_clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 
 import argon2
@@ -24,8 +25,16 @@ def now_or(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now().replace(microsecond=0)
 
 
+# Set by the test suite alone (tests/conftest.py), never by a deployment: its hundreds of logins
+# and demo builds then hash in microseconds; tests/test_auth.py checks the production cost is the
+# default and that a hash of either cost verifies.
+CHEAP_FOR_TESTS = "XZ_TEST_CHEAP_HASHING"
+
+
 @functools.cache
 def hasher() -> argon2.PasswordHasher:
+    if os.environ.get(CHEAP_FOR_TESTS) == "1":
+        return argon2.PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     return argon2.PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, t=3, p=4)
 
 

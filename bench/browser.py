@@ -1,55 +1,58 @@
-"""Page timings: the server-side run of each page (AppTest, warm) and, in headless Chromium,
-from navigation to the last chart drawn, on the demo data and on a 10,000-project district.
+"""Page timings on the demo data and on a 10,000-project district: the server's run of each page
+(a tab of bench.viewers: rerun sent → script finished, warm) and, in headless Chromium, from
+navigation to the last chart drawn.
 
     python -m bench.browser [--projects 10000]
+
+The bench process never opens the database: the server it times must be its only user (DuckDB
+locks the file per process, and a page of a server locked out shows "数据库正被另一个进程占用").
+A page showing an error, or fewer charts than the server sent, stops the bench instead of
+being timed.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench import synthetic
-from tests.browser import CHROMIUM_ARGS, ROOT, demo_db, settled, streamlit_server
+from bench import synthetic, viewers
+from tests.browser import CHROMIUM_ARGS, demo_db, settled
 
 PAGES = {
-    "总览": ("pages/overview.py", "/"),
-    "投资完成": ("pages/completion.py", "/completion"),
-    "进度滞后": ("pages/lag.py", "/lag"),
-    "亮灯地图": ("pages/lightmap.py", "/lightmap"),
-    "红旗/预警": ("pages/evaluation.py", "/evaluation"),
-    "项目详情": ("pages/project.py", "/project?project=1"),
-    "月度通报": ("pages/report.py", "/report"),
+    "总览": "/",
+    "投资完成": "/completion",
+    "进度滞后": "/lag",
+    "亮灯地图": "/lightmap",
+    "红旗/预警": "/evaluation",
+    "项目详情": "/project?project=1",
+    "月度通报": "/report",
 }
 RUNS = 3
+# Every chart the page holds has drawn its SVG; an error on the page is no page to time.
+_DRAWN = """(charts) => {
+    if (document.querySelector('[data-testid="stException"], [data-testid="stAlertContentError"]'))
+        return "error";
+    const plots = [...document.querySelectorAll('.js-plotly-plot')];
+    return plots.length >= charts && plots.every(p => p.querySelector('.main-svg'));
+}"""
 
 
-def server_ms(database: Path, script: str, month: str) -> float:
-    """Median warm run of one page under AppTest (the same process a server runs it in)."""
-    from streamlit.testing.v1 import AppTest
-
-    os.environ["XZ_DB"] = str(database)
-    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=120)
-    at.query_params.update(month=month)
-    at.run()
-    at.switch_page(script).run()  # warm: caches filled
-    if any(t.label == "密码" for t in at.text_input):
-        raise SystemExit(f"{script} showed the login form: the timings would be the login page's")
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        at.run()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+def server_ms(server: viewers.Server, month: str) -> dict:
+    """Per page: the median of RUNS warm runs as the server times them, and its chart count."""
+    runs = {}
+    for title, path in PAGES.items():
+        url_path, _, query = path.lstrip("/").partition("?")
+        month_query = f"month={month}" + (f"&{query}" if query else "")
+        runs |= viewers.sequential(server, {title: url_path}, month_query, RUNS)
+    return runs
 
 
-def browser_ms(url: str, path: str, month: str) -> float:
-    """Median time from navigation to the page settled with every chart drawn (warm server)."""
+def browser_ms(url: str, path: str, month: str, charts: int) -> float:
+    """Median time from navigation to the page settled with its `charts` charts drawn."""
     from playwright.sync_api import sync_playwright
 
     joiner = "&" if "?" in path else "?"
@@ -61,11 +64,11 @@ def browser_ms(url: str, path: str, month: str) -> float:
             start = time.perf_counter()
             page.goto(f"{url}{path}{joiner}month={month}")
             settled(page, timeout=120000)
-            page.wait_for_function(
-                """() => [...document.querySelectorAll('.js-plotly-plot')]
-                        .every(p => p.querySelector('.main-svg'))""",
-                timeout=120000,
-            )
+            drawn = page.wait_for_function(_DRAWN, arg=charts, timeout=120000).json_value()
+            if drawn == "error":
+                raise SystemExit(
+                    f"{path}: the page shows an error: {page.inner_text('body')[:300]}"
+                )
             if run:  # the first visit warms the server's caches
                 times.append((time.perf_counter() - start) * 1000)
             page.close()
@@ -73,23 +76,16 @@ def browser_ms(url: str, path: str, month: str) -> float:
     return statistics.median(times)
 
 
-def _anonymous_viewing(database: Path) -> None:
-    """Open the pages to visitors, as the demo is, so that the figures are measured, not a
-    login form (a synthetic database starts with no accounts)."""
-    from xzcore import auth, db, settings
-
-    with db.connect(database) as con:
-        settings.set_anonymous_viewing(con, True, actor=auth.SYSTEM)
-
-
 def measure(label: str, database: Path, month: str) -> None:
     print(f"{label}（{month}）", flush=True)
-    print(f"  {'page':<8} {'server run ms':>14} {'browser ms':>12}")
-    with streamlit_server(database) as url:
-        for name, (script, path) in PAGES.items():
-            server = server_ms(database, script, month)
-            shown = browser_ms(url, path, month)
-            print(f"  {name:<8} {server:>14.0f} {shown:>12.0f}", flush=True)
+    print(f"  {'page':<8} {'server run ms':>14} {'browser ms':>12} {'charts':>7}")
+    with viewers.serve("dashboard.py", database) as server:
+        url = f"http://127.0.0.1:{server.port}"
+        runs = server_ms(server, month)
+        for name, path in PAGES.items():
+            shown = browser_ms(url, path, month, runs[name]["charts"])
+            print(f"  {name:<8} {runs[name]['ms']:>14.0f} {shown:>12.0f} {runs[name]['charts']:>7}",
+                  flush=True)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,8 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(scratch)
         measure("示例数据，113 个项目", demo_db(folder), "2020-08")
         district = folder / "district.duckdb"
-        synthetic.build(district, args.projects)
-        _anonymous_viewing(district)
+        synthetic.district(district, args.projects)
         measure(f"合成数据，{args.projects:,} 个项目", district, "2020-08")
     return 0
 

@@ -108,17 +108,21 @@ def under_load(database: Path, levels: list[int], seconds: float) -> None:
                 print(f"          failed: {failure}")
 
 
-def idle_sessions(database: Path, sessions: int = IDLE_SESSIONS) -> None:
-    """RSS per idle session (each tab saw one page, then stays open), and after they close."""
+def idle_sessions(database: Path, sessions: int = IDLE_SESSIONS, rounds: int = 3) -> None:
+    """RSS per idle session (each tab saw one page, then stays open), and after they close; in
+    rounds, so that memory kept for reuse (RSS flat from round to round) shows apart from a
+    leak (RSS growing by each round's sessions)."""
     with viewers.serve("dashboard.py", database) as server:
         viewers.sequential(server, viewers.PAGES, QUERY, 1)  # caches filled: not per session
-        before = _settled_rss(server)
-        held = viewers.hold(server, sessions, QUERY, lambda: _settled_rss(server))
-        after = _settled_rss(server)
-    print(
-        f"  {sessions} idle sessions (one page each): RSS {before:.0f} → {held:.0f} MB,"
-        f" {(held - before) / sessions:.2f} MB a session; after they closed {after:.0f} MB"
-    )
+        start = _settled_rss(server)
+        held, closed = [], []
+        for _ in range(rounds):
+            held.append(viewers.hold(server, sessions, QUERY, lambda: _settled_rss(server)))
+            closed.append(_settled_rss(server))
+    print(f"  {sessions} idle sessions (one page each), {rounds} rounds: RSS {start:.0f} MB before;"
+          f" open {', '.join(f'{m:.0f}' for m in held)} MB;"
+          f" closed {', '.join(f'{m:.0f}' for m in closed)} MB;"
+          f" first round {(held[0] - start) / sessions:.2f} MB a session")  # fmt: skip
 
 
 def _settled_rss(server: viewers.Server) -> float:
@@ -147,6 +151,8 @@ def gc_compare(database: Path, n: int, seconds: float) -> None:
               f"  CPU {_ms(got.cpu_ms_per_view())} ms/view  failed {len(got.failed)}"
               f"  RSS start {rss[0]:.0f}, max {max(rss):.0f}, end {rss[-1]:.0f} MB,"
               f" last third mean {third:.0f}", flush=True)  # fmt: skip
+        for failure in sorted({v.failure for v in got.failed}):
+            print(f"          failed: {failure}")
 
 
 def main(argv: list[str] | None = None) -> int:

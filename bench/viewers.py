@@ -64,10 +64,11 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serve(
-    script: str, database: Path | None = None, options: dict | None = None
+    script: str, database: Path | None = None, options: dict | None = None, log: Path | None = None
 ) -> Iterator[Server]:
     """`streamlit run script` from the repository (its .streamlit/config.toml applies), on a free
-    port; options are extra --section.name values (e.g. {"runner.postScriptGC": "false"})."""
+    port; options are extra --section.name values (e.g. {"runner.postScriptGC": "false"}); log:
+    a file for the server's output (its tracebacks: pages show visitors no details)."""
     port = _free_port()
     args = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
@@ -76,9 +77,8 @@ def serve(
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     if database is not None:
         env["XZ_DB"] = str(database)
-    proc = subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -97,6 +97,8 @@ def serve(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if log:
+            out.close()
 
 
 def usage(pid: int) -> tuple[float, float]:
@@ -118,6 +120,7 @@ class View:
     bytes: int = 0
     messages: int = 0
     failure: str = ""  # "" when the page was drawn
+    charts: int = 0  # Plotly charts on the page
 
 
 async def _get(port: int, path: str) -> dict[str, str]:
@@ -160,6 +163,7 @@ class Tab:
             compression=None,  # uvicorn does not take permessage-deflate; Chromium's offer fails
             max_size=None,
             ping_interval=None,
+            open_timeout=60,
         )
 
     async def close(self) -> None:
@@ -202,6 +206,7 @@ class Tab:
                 self.cached[msg.ref_hash] = 0
             elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 element = msg.delta.new_element
+                seen.charts += element.WhichOneof("type") == "plotly_chart"
                 if element.WhichOneof("type") == "exception":
                     seen.failure = f"{element.exception.type}: {element.exception.message}"[:300]
                 elif (
@@ -271,9 +276,15 @@ async def _viewer(
     rng = random.Random(number)
     await asyncio.sleep(arrive)
     tab = Tab(server.port, query)
-    await tab.open()
     titles = list(pages)
     title = titles[number % len(titles)]
+    try:
+        await tab.open()
+    except (OSError, TimeoutError) as exc:  # a person would see no page at all
+        views.append(View(title, failure=f"connect: {exc!r}"[:300]))
+        if go is not None:
+            await go.wait()  # the others are waiting for this tab too
+        return
     if go is not None:
         await go.wait()  # every tab connected: all ask for their first page at once
     try:
@@ -366,6 +377,7 @@ def sequential(server: Server, pages: dict[str, str], query: str, passes: int) -
                     "first_bytes": first[title].bytes,
                     "bytes": statistics.fmean(v.bytes for v in views),
                     "messages": statistics.fmean(v.messages for v in views),
+                    "charts": first[title].charts,
                 }
             return out
         finally:

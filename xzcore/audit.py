@@ -34,6 +34,17 @@ ACTIONS = {
     "review": "审核报送",
     "column_map": "记住列对应",
     "column_map_forget": "删除列对应记忆",
+    "problem_create": "新建问题",
+    "problem_assign": "交办问题",
+    "problem_note": "问题办理进展",
+    "problem_request": "申请办结",
+    "problem_close": "问题销号",
+    "problem_return": "退回问题",
+    "problem_hold": "暂缓问题",
+    "problem_resume": "恢复办理问题",
+    "problem_instruct": "领导批示",
+    "problem_dismiss": "忽略问题线索",
+    "problem_settings": "修改督办设置",
 }
 # A name typed at the login form can be anything, of any length: keep enough to read it.
 _MAX_ACTOR = 64

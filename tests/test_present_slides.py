@@ -103,9 +103,8 @@ def test_light_counts_carry_the_change_since_last_month(demo):
 
 def test_the_lag_ranking_is_furthest_behind_first(demo):
     units = slides.units_behind(demo["total"]["groups"]["unit"])
-    lags = [g["lag_pp"] for g in units]
-    assert len(units) == slides.UNITS_SHOWN and lags == sorted(lags, reverse=True)
-    assert units[0]["key"] == "嘉北街道办事处" and lags[0] > 0  # the one unit behind schedule
+    # only units behind schedule: in August the one unit behind (issue 14 item 5)
+    assert [g["key"] for g in units] == ["嘉北街道办事处"] and units[0]["lag_pp"] > 0
     projects = slides.projects_behind(demo["lights"])
     behind = demo["lights"][demo["lights"].lag_pp > 0].nlargest(slides.PROJECTS_SHOWN, "lag_pp")
     assert list(projects["name"]) == list(behind["name"])

@@ -332,5 +332,5 @@ def test_new_or_changed_texts_are_offered_until_opened_or_dismissed(con):
     changed = "UPDATE progress SET problems = '拆迁已完成一半' WHERE project_id = ? AND month = 8"
     con.execute(changed, [ids["丙"]])
     assert proposals.offered(con, aug)["project"].tolist() == ["丙"]  # changed again: offered
-    assert proposals.latest(con) == aug
+    assert proposals.months(con) == [aug, Month(2020, 7)]
     assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 1

@@ -32,6 +32,8 @@ PAGES = (
     ("pages/evaluation.py", "红旗/预警", ":material/flag:", None),
     ("pages/project.py", "项目详情", ":material/search:", "project"),
     ("pages/report.py", "月度通报", ":material/summarize:", None),
+    ("pages/problems.py", "问题督办", ":material/assignment_late:", "problems"),
+    ("pages/mine.py", "我的", ":material/person:", "mine"),
     ("pages/upload.py", "上传数据", ":material/upload_file:", None),
     ("pages/status.py", "报送情况", ":material/fact_check:", "status"),
     ("pages/users.py", "用户管理", ":material/group:", "users"),

@@ -48,7 +48,7 @@ def ledger(con, today: dt.date, **filters) -> pd.DataFrame:
     leader, category, state, colour, project_id, source, unit (主办 or 协办)."""
     table = colours(con.execute(_SQL).df(), today, store.thresholds(con))
     table["open"] = table["state"].isin(OPEN)
-    table = _filtered(table, filters)
+    table = filtered(table, filters)
     table["_rank"] = table["colour"].map(_RANK).fillna(3) + (~table["open"]) * 10
     table["_due"] = table["due_on"].fillna(pd.Timestamp.max)
     ordered = table.sort_values(
@@ -59,7 +59,8 @@ def ledger(con, today: dt.date, **filters) -> pd.DataFrame:
     return ordered.drop(columns=["_rank", "_due"]).reset_index(drop=True)
 
 
-def _filtered(table: pd.DataFrame, filters: dict) -> pd.DataFrame:
+def filtered(table: pd.DataFrame, filters: dict) -> pd.DataFrame:
+    """The rows whose column is one of the values given (see ledger); an empty choice keeps all."""
     for column, wanted in filters.items():
         if wanted is None or (isinstance(wanted, list | tuple | set) and not wanted):
             continue
@@ -172,8 +173,15 @@ def mine(con, user: User, today: dt.date) -> pd.DataFrame:
     申请办结) and every red one."""
     table = ledger(con, today, state=[s for s in OPEN if s != "暂缓"])
     if user.role == "staff":
-        return _filtered(table, {"unit": list(user.units)})
+        return filtered(table, {"unit": list(user.units)})
     if user.role == "viewer":
         return table[table["leader"] == user.display_name]
     waiting = table["state"].isin(["待交办", "申请办结"]) | table["colour"].eq(RED)
     return table[waiting]
+
+
+def projects(con) -> pd.DataFrame:
+    """The projects a problem may be tied to, with the unit and leader a new one starts with."""
+    return con.execute(
+        "SELECT id, code, name, unit, leader FROM projects ORDER BY unit NULLS LAST, name"
+    ).df()

@@ -67,25 +67,20 @@ def colours(ledger: pd.DataFrame, today: dt.date, limits: Thresholds) -> pd.Data
     stale = table["state"].isin(WORKING) & (quiet >= limits.stale)
     returned = chased & table["returned_at"].notna()
 
-    reasons = pd.DataFrame(
-        {
-            "overdue": np.where(overdue, "逾期" + (-left).astype("Int64").astype(str) + "天", ""),
-            "stale": np.where(stale, quiet.astype("Int64").astype(str) + "天无进展", ""),
-            "returned": np.where(returned, "申请办结被退回，尚未重新申请", ""),
-            "soon": np.where(
-                soon,
-                np.where(
-                    left == 0, "今天到期", "距办结时限" + left.astype("Int64").astype(str) + "天"
-                ),
-                "",
-            ),
-        },
-        index=table.index,
-    )
-    due = table["due_on"].map(lambda d: f"（时限{d:%Y-%m-%d}）" if pd.notna(d) else "")
-    reasons["overdue"] = np.where(overdue, reasons["overdue"] + due, "")
-    # a list comprehension: DataFrame.apply row by row costs 20× as much at 5,000 problems
-    table["colour_reason"] = ["；".join(p for p in row if p) for row in reasons.to_numpy()]
+    # lists, not DataFrame.apply row by row, which costs 20× as much at 5,000 problems
+    late = [
+        f"逾期{-int(n)}天（时限{d:%Y-%m-%d}）" if hit else ""
+        for hit, n, d in zip(overdue, left, table["due_on"], strict=True)
+    ]
+    quiet_ = [f"{int(n)}天无进展" if hit else "" for hit, n in zip(stale, quiet, strict=True)]
+    back = ["申请办结被退回，尚未重新申请" if hit else "" for hit in returned]
+    near = [
+        ("今天到期" if n == 0 else f"距办结时限{int(n)}天") if hit else ""
+        for hit, n in zip(soon, left, strict=True)
+    ]
+    table["colour_reason"] = [
+        "；".join(p for p in parts if p) for parts in zip(late, quiet_, back, near, strict=True)
+    ]
     table["colour"] = np.select(
         [overdue, stale | returned, soon], [RED, YELLOW, BLUE], default=None
     )

@@ -28,12 +28,12 @@ _KEYWORDS = (
 )
 
 
-def latest(con) -> Month | None:
-    """The latest month with a monthly report in the live tables (the one being collected)."""
-    row = con.execute(
-        "SELECT year, month FROM progress ORDER BY year DESC, month DESC LIMIT 1"
-    ).fetchone()
-    return None if row is None else Month(int(row[0]), int(row[1]))
+def months(con) -> list[Month]:
+    """The months with a monthly report in the live tables, newest first."""
+    rows = con.execute(
+        "SELECT DISTINCT year, month FROM progress ORDER BY year DESC, month DESC"
+    ).fetchall()
+    return [Month(int(y), int(m)) for y, m in rows]
 
 
 def guess_category(text: str) -> str:

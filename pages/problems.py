@@ -1,0 +1,51 @@
+"""问题督办: the ledger of problems to coordinate, filtered; counts and 办结率 by unit and type;
+a problem's detail and history with the steps the user may take; the office's proposals from
+the monthly reports and new problems; the admin's 三色督办 thresholds.
+
+Open to every account (leaders write 批示 here, units their progress); not to visitors."""
+
+import streamlit as st
+
+from ui import access, problems, problems_act, problems_new, shell
+
+user = shell.page()
+if user is None:
+    access.refuse("问题督办", user)
+    st.stop()
+version = problems.version()
+day = problems.today()
+st.title("问题督办")
+problems.rule_caption(version)
+problems.flash()
+whole = problems.table(version, day)
+found = problems.filters(whole)
+problems.figures(found)
+
+office = user.role in ("office", "admin")
+names = ["问题台账", "按主办单位", "按问题类型"]
+names += ["月报线索", "登记问题"] if office else []
+names += ["督办设置"] if user.is_admin else []
+tabs = dict(zip(names, st.tabs(names), strict=True))
+with tabs["问题台账"]:
+    if found.empty:
+        st.info("没有符合筛选条件的问题。")
+    else:
+        problems.ledger_table(found, key="problems_table")
+with tabs["按主办单位"]:
+    problems.by_group(found, "lead_unit", key="problems_by_unit")
+with tabs["按问题类型"]:
+    problems.by_group(found, "category", key="problems_by_type")
+if office:
+    with tabs["月报线索"]:
+        problems_new.proposal_list(user, version)
+    with tabs["登记问题"]:
+        problems_new.create_form(user, version, key="problems_new")
+if user.is_admin:
+    with tabs["督办设置"]:
+        problems_new.settings_form(user, version)
+
+st.divider()
+row = problems.chosen(found, whole)
+if row is not None:
+    problems.detail(row, problems.history(version, row["id"]))
+    problems_act.actions(user, row)

@@ -1,0 +1,202 @@
+"""问题督办 and 我的 under AppTest, for each role: what each sees and may do, the whole way from
+登记 to 销号 through the forms, refusals, proposals from the monthly report, hostile text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.browser import ROOT
+from tests.hostile import IMG, MARKDOWN, SCRIPT
+from tests.logins import log_in
+from xzcore import audit, auth, db, tables
+from xzcore.problems import ledger, store
+
+OFFICE = auth.User("office", "区重点办（示例）", "office")
+UNIT = "王江泾镇人民政府"
+TODAY = dt.date.today()
+
+
+def _app(username: str | None, page: str, **params) -> AppTest:
+    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
+    if username:
+        log_in(at, username)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.switch_page(page).run()
+
+
+def _seed(path, *, description="政策处理未完成", due=TODAY + dt.timedelta(days=20)) -> int:
+    with db.connect(path) as con:
+        pid = con.execute("SELECT id FROM projects WHERE unit = ? ORDER BY id", [UNIT]).fetchone()
+        problem = store.create(con, OFFICE, description=description, category="征迁",
+                               source="现场办公", project_id=pid[0])  # fmt: skip
+        store.assign(con, OFFICE, problem, lead_unit=UNIT, due_on=due)
+    return problem
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _area(at: AppTest, label: str):
+    return next(t for t in [*at.text_area, *at.text_input] if t.label == label)
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(m.value for m in [*at.markdown, *at.caption, *at.info, *at.success])
+
+
+def _said(element) -> str:
+    """An element's text without the escapes tables.literal adds to what people typed."""
+    return element.value.replace("\\", "")
+
+
+def _state(path, problem: int) -> str:
+    with db.connect(path) as con:
+        return con.execute("SELECT state FROM problems WHERE id = ?", [problem]).fetchone()[0]
+
+
+@pytest.mark.parametrize("page", ["pages/problems.py", "pages/mine.py"])
+def test_a_visitor_gets_the_login_form(app_db, page):
+    at = _app(None, page)
+    assert not at.exception
+    assert any("需要先登录" in i.value for i in at.info)
+
+
+def test_the_office_registers_and_hands_over_a_problem_through_the_form(app_db):
+    at = _app("office", "pages/problems.py")
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["问题台账", "按主办单位", "按问题类型", "月报线索",
+                                          "登记问题"]  # fmt: skip
+    _area(at, "问题描述").input("用地指标未落实")
+    _area(at, "主办单位").input(UNIT)
+    next(b for b in at.button if b.label == "登记问题").click().run()
+    assert not at.exception and not at.error
+    assert "已登记问题 #1，已交办王江泾镇人民政府" in _said(at.success[0])
+    assert _state(app_db, 1) == "已交办"
+    assert at.dataframe[0].value["编号"].tolist() == [1]
+
+
+def test_the_unit_notes_and_asks_to_close_the_office_closes_and_the_leader_writes(app_db):
+    problem = _seed(app_db)
+    staff = _app("staff", "pages/problems.py", problem=str(problem))
+    assert not staff.exception
+    labels = {b.label for b in staff.button}
+    assert {"提交进展", "申请办结"} <= labels and not labels & {"销号", "交办", "提交批示"}
+    _area(staff, "办理进展").input("已完成入户调查")
+    _button(staff, "提交进展").click().run()
+    assert "已记录问题 #1 的办理进展" in _said(staff.success[0])
+    assert _state(app_db, problem) == "办理中"
+    _area(staff, "办结情况说明").input("已签约")
+    _button(staff, "申请办结").click().run()
+    assert _state(app_db, problem) == "申请办结"
+
+    leader = _app("leader", "pages/problems.py", problem=str(problem))
+    assert [b.label for b in leader.button if b.label in ("销号", "提交批示")] == ["提交批示"]
+    _area(leader, "领导批示").input("请区重点办加快督核")
+    _button(leader, "提交批示").click().run()
+    assert any("请区重点办加快督核" in i.value for i in leader.info)  # apart from the notes
+
+    office = _app("office", "pages/problems.py", problem=str(problem))
+    _button(office, "销号").click().run()
+    assert "已销号（实质性办结）" in _said(office.success[0])
+    assert _state(app_db, problem) == "已办结"
+    with db.connect(app_db) as con:
+        steps = ledger.history(con, problem)["kind"].tolist()
+        assert steps == ["create", "assign", "note", "request", "instruct", "close"]
+        assert "problem_close" in audit.query(con)["action"].tolist()
+
+
+def test_staff_of_another_unit_and_the_office_see_only_their_steps(app_db):
+    problem = _seed(app_db)
+    with db.connect(app_db) as con:
+        auth.add_user(con, "hehe", "hehe-pass-1", "staff", units=["洪合镇人民政府"],
+                      actor=auth.SYSTEM)  # fmt: skip
+    other = _app(None, "pages/login.py")
+    log_in(other, "hehe", "hehe-pass-1")
+    other.query_params["problem"] = str(problem)
+    other.switch_page("pages/problems.py").run()
+    assert not other.exception
+    assert "您对这个问题没有可办理的事项。" in _text(other)
+    office = _app("office", "pages/problems.py", problem=str(problem))
+    labels = {b.label for b in office.button}
+    assert {"提交进展", "暂缓"} <= labels and not labels & {"申请办结", "销号", "提交批示"}
+
+
+def test_the_admin_changes_the_thresholds_and_the_colours_follow(app_db):
+    _seed(app_db, due=TODAY + dt.timedelta(days=10))
+    at = _app("admin", "pages/problems.py")
+    assert "督办设置" in [t.label for t in at.tabs]
+    assert "◆ 蓝色督办" not in at.dataframe[0].value["督办"].tolist()
+    next(n for n in at.number_input if n.label == "临期提醒天数（蓝）").set_value(10)
+    _button(at, "保存督办设置").click().run()
+    assert not at.exception and "临期 10 天" in _said(at.success[0])
+    assert at.dataframe[0].value["督办"].tolist() == ["◆ 蓝色督办"]
+    assert at.dataframe[0].value["督办原因"].tolist() == ["距办结时限10天"]
+
+
+def test_mine_lists_the_units_problems_overdue_first_and_its_red_lights(app_db):
+    later = _seed(app_db, description="资金到位滞后")
+    overdue = _seed(app_db, description="审批未完成")
+    with db.connect(app_db) as con:  # deadlines before today: raised and handed over earlier
+        earlier = [TODAY - dt.timedelta(days=3), TODAY - dt.timedelta(days=40), overdue]
+        con.execute("UPDATE problems SET due_on = ?, raised_on = ? WHERE id = ?", earlier)
+    at = _app("staff", "pages/mine.py")
+    assert not at.exception
+    values = [m.value for m in at.metric]
+    assert values[:2] == ["2 个", "1 个"]
+    shown = [m.value for m in at.markdown if m.value.startswith("**#")]
+    assert shown[0].startswith(f"**#{overdue}** :red[■ 红色督办]") and str(later) in shown[1]
+    assert any(c.value.startswith("逾期3天") for c in at.caption)
+    assert any("红灯项目（2020-08）" in s.value for s in at.subheader)
+
+
+def test_a_leader_sees_the_problems_and_red_lights_of_the_projects_he_coordinates(app_db):
+    with db.connect(app_db) as con:
+        auth.add_user(con, "vice", "vice-pass-1", "viewer", display_name="副区长（分管城建交通）",
+                      actor=auth.SYSTEM)  # fmt: skip
+        red = con.execute(
+            "SELECT count(*) FROM light_snapshots s JOIN projects p ON p.id = s.project_id"
+            " WHERE s.year = 2020 AND s.month = 8 AND s.light = 'red'"
+            " AND p.leader = '副区长（分管城建交通）'"
+        ).fetchone()[0]
+    at = _app(None, "pages/login.py")
+    log_in(at, "vice", "vice-pass-1")
+    at.switch_page("pages/mine.py").run()
+    assert not at.exception
+    cards = [m.value for m in at.markdown if m.value.startswith(":red[■ 红灯]")]
+    assert len(cards) == red > 0
+
+
+def test_a_proposal_from_the_report_opens_prefilled_or_is_dismissed(app_db):
+    at = _app("office", "pages/problems.py")
+    assert "没有新出现或有变化" in _text(at)  # August's texts are July's
+    next(s for s in at.selectbox if s.label == "月报月份").set_value("2020-07").run()
+    offered = [b for b in at.button if b.label == "立项"]
+    assert len(offered) == 4  # the demo's July report changed four texts
+    count = len(offered)
+    offered[0].click().run()
+    form = _area(at, "问题描述")
+    assert form.value  # the report's text
+    next(b for b in at.button if b.label == "登记问题").click().run()
+    assert not at.exception and "已登记问题 #1" in _said(at.success[0])
+    with db.connect(app_db) as con:
+        row = con.execute("SELECT source, origin_month FROM problems").fetchone()
+    assert row == ("月报", 7)
+    assert len([b for b in at.button if b.label == "立项"]) == count - 1
+    next(b for b in at.button if b.label == "忽略").click().run()
+    assert len([b for b in at.button if b.label == "立项"]) == count - 2
+
+
+def test_hostile_text_is_shown_as_typed(app_db):
+    problem = _seed(app_db, description=SCRIPT + MARKDOWN + IMG)
+    at = _app("office", "pages/problems.py", problem=str(problem))
+    assert not at.exception
+    assert at.dataframe[0].value["问题描述"].tolist() == [SCRIPT + MARKDOWN + IMG]
+    detail = next(m.value for m in at.markdown if "问题描述" in m.value)
+    assert f"**问题描述**：{tables.literal(SCRIPT + MARKDOWN + IMG)}" in detail
+    card = _app("staff", "pages/mine.py")
+    assert tables.literal(SCRIPT + MARKDOWN + IMG) in [m.value for m in card.markdown]

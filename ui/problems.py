@@ -1,0 +1,305 @@
+"""The 问题督办 and 我的 pages' parts: cached reads of the ledger, the ledger as a table, a
+problem's card and detail with its history, the figures by unit and type.
+
+Reads are cached on the data version and the problems' own version (a note changes the
+ledger, not the dashboard's figures, so it does not make their caches stale) and on the day:
+the colours change from one day to the next without any write.
+Text people typed is shown as typed: tables (st.dataframe shows no Markdown) or markdown
+escaped by tables.literal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from ui import data
+from ui.table_download import csv_button
+from xzcore import fmt, tables
+from xzcore.problems import ledger, model, store
+
+_FLASH = "problems_flash"
+PAGE = "pages/problems.py"
+# The worst rows a page lists (the CSV has all): a table of 5,000 styled rows costs the server
+# and the browser more than anyone reads.
+SHOWN = 500
+MINE_SHOWN = 30  # cards on a phone: the most urgent
+MARKS = {model.RED: "■ 红色督办", model.YELLOW: "▲ 黄色督办", model.BLUE: "◆ 蓝色督办"}
+STYLES = {
+    MARKS[model.RED]: "background-color: #fde2e1; color: #8a1c14",
+    MARKS[model.YELLOW]: "background-color: #fff1d6; color: #7a4b00",
+    MARKS[model.BLUE]: "background-color: #e1ecfb; color: #17457a",
+}
+_MARKDOWN = {model.RED: "red", model.YELLOW: "orange", model.BLUE: "blue"}
+COLUMNS = {
+    "id": "编号",
+    "mark": "督办",
+    "colour_reason": "督办原因",
+    "state": "状态",
+    "project": "项目",
+    "category": "类型",
+    "description": "问题描述",
+    "lead_unit": "主办单位",
+    "leader": "协调区领导",
+    "raised_on": "提出日期",
+    "due_on": "办结时限",
+    "source": "来源",
+}
+GROUP_COLUMNS = {
+    "raised": "问题数",
+    "closed": "已办结",
+    "rate": "办结率",
+    "open": "未办结",
+    "overdue": "逾期未办结",
+    "days_to_close": "平均办结天数",
+}
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def version() -> str:
+    return f"{data.data_version()}|{ledger.version(data.cursor())}"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def table(version: str, day: dt.date) -> pd.DataFrame:
+    """The whole ledger with its colours on the day, overdue first."""
+    return ledger.ledger(data.cursor(), day)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def history(version: str, problem_id: int) -> pd.DataFrame:
+    return ledger.history(data.cursor(), problem_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def projects(version: str) -> pd.DataFrame:
+    return ledger.projects(data.cursor())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def thresholds(version: str) -> model.Thresholds:
+    return store.thresholds(data.cursor())
+
+
+def _choices(whole: pd.DataFrame, column: str) -> list:
+    return sorted({v for v in whole[column].dropna()})
+
+
+def filters(whole: pd.DataFrame) -> pd.DataFrame:
+    """The filters (unit, leader, type, state, colour, project) and the rows they keep."""
+    with st.expander("筛选", expanded=False):
+        left, middle, right = st.columns(3)
+        chosen = {
+            "lead_unit": left.multiselect("主办单位", _choices(whole, "lead_unit"), key="pf_unit"),
+            "leader": middle.multiselect("协调区领导", _choices(whole, "leader"), key="pf_leader"),
+            "category": right.multiselect("类型", model.CATEGORIES, key="pf_category"),
+            "state": left.multiselect("状态", model.STATES, key="pf_state"),
+            "colour": middle.multiselect("督办颜色", model.COLOURS, key="pf_colour"),
+            "project": right.multiselect("项目", _choices(whole, "project"), key="pf_project"),
+        }
+    return ledger.filtered(whole, chosen)
+
+
+def chosen(found: pd.DataFrame, whole: pd.DataFrame) -> dict | None:
+    """The problem to open: picked among the rows listed, or named in the link (?problem=12,
+    which 我的 links to) even when the filters hide it."""
+    listed = found.head(SHOWN)
+    labels = {int(r.id): f"#{r.id} {r.description[:30]}" for r in listed.itertuples()}
+    asked = st.query_params.get("problem", "")
+    wanted = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 10 else None
+    if wanted is not None and wanted not in labels and wanted in set(whole["id"]):
+        labels = {wanted: f"#{wanted}"} | labels
+    options = list(labels)
+    picked = st.selectbox(
+        "打开问题",
+        options,
+        index=options.index(wanted) if wanted in labels else None,
+        format_func=labels.get,
+        placeholder="选择一个问题查看详情与办理",
+        key="problems_open",
+    )
+    if picked is None:
+        return None
+    st.query_params["problem"] = str(picked)
+    return whole[whole["id"] == picked].iloc[0].to_dict()
+
+
+def flash() -> None:
+    message = st.session_state.pop(_FLASH, None)
+    if message:  # may quote what someone typed
+        st.success(tables.literal(message), icon=":material/check_circle:")
+
+
+def done(message: str) -> None:
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
+def colour_text(colour: str | None) -> str:
+    """A colour as coloured Markdown with its symbol and word, never colour alone."""
+    if colour not in MARKS:
+        return ""
+    return f":{_MARKDOWN[colour]}[{MARKS[colour]}]"
+
+
+def rule_caption(version: str) -> None:
+    limits = thresholds(version)
+    st.caption(
+        f"三色督办：**红** 逾期未办结；**黄** 连续{limits.stale}天无办理进展，或申请办结被退回；"
+        f"**蓝** 距办结时限{limits.due_soon}天以内。暂缓和待交办的问题不督办。"
+    )
+
+
+def view(found: pd.DataFrame) -> pd.DataFrame:
+    """The ledger's rows as the page shows them: Chinese headers, the colour as a mark."""
+    shown = found.assign(
+        mark=found["colour"].map(MARKS).fillna(""),
+        raised_on=found["raised_on"].map(_day),
+        due_on=found["due_on"].map(_day),
+    )
+    return shown[list(COLUMNS)].rename(columns=COLUMNS)
+
+
+def _day(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:%Y-%m-%d}"
+
+
+def ledger_table(found: pd.DataFrame, *, key: str, file_name: str = "问题台账") -> None:
+    """The worst SHOWN rows in their colours, and a CSV of them all."""
+    shown = view(found)
+    if len(found) > SHOWN:
+        st.caption(f"共 {len(found)} 个问题，列出最紧迫的 {SHOWN} 个；下载 CSV 得到全部。")
+    styled = shown.head(SHOWN).style.map(lambda mark: STYLES.get(mark, ""), subset=["督办"])
+    st.dataframe(styled, hide_index=True, width="stretch", key=key)
+    csv_button(shown, file_name, key=f"{key}_csv")
+
+
+def figures(found: pd.DataFrame) -> None:
+    """The figures of what is shown: raised, closed, 办结率, and the three colours."""
+    whole = ledger.totals(found)
+    rate = "—" if whole["rate"] is None else fmt.percent(whole["rate"])
+    colours = found["colour"].value_counts()
+    with st.container(horizontal=True):
+        st.metric("问题数", f"{whole['raised']} 个", width="content")
+        st.metric("已办结", f"{whole['closed']} 个", width="content")
+        st.metric("办结率", rate, width="content")
+        for colour in model.COLOURS:
+            st.metric(MARKS[colour], f"{int(colours.get(colour, 0))} 个", width="content")
+
+
+def by_group(found: pd.DataFrame, by: str, *, key: str) -> None:
+    grouped = ledger.counts(found, by).rename(columns={by: ledger.GROUPS[by]} | GROUP_COLUMNS)
+    st.dataframe(
+        grouped,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={
+            "办结率": st.column_config.NumberColumn(format="percent"),
+            "平均办结天数": st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
+
+
+def card(row: dict) -> None:
+    """One problem in a few lines, for a phone: colour and why, project, what, who, when."""
+    with st.container(border=True):
+        head = f"**#{row['id']}** {colour_text(row['colour'])} {row['state']}"
+        st.markdown(head)
+        if row["colour_reason"]:
+            st.caption(tables.literal(row["colour_reason"]))
+        if row["project"]:
+            st.markdown(f"项目：{tables.literal(row['project'])}")
+        st.markdown(tables.literal(row["description"]))
+        who = row["lead_unit"] or ledger.NOT_ASSIGNED
+        st.caption(f"主办：{tables.literal(who)}　时限：{_day(row['due_on']) or '未定'}")
+
+
+def detail(row: dict, steps: pd.DataFrame) -> None:
+    """A problem's fields, the leaders' 批示 apart, then its history oldest first."""
+    st.subheader(f"问题 #{row['id']}　{row['state']}", anchor=False)
+    if row["colour"]:
+        st.markdown(f"{colour_text(row['colour'])}：{tables.literal(row['colour_reason'])}")
+    fields = {
+        "项目": row["project"],
+        "来源": row["source"],
+        "类型": row["category"],
+        "问题描述": row["description"],
+        "需协调事项": row["request"],
+        "主办单位": row["lead_unit"],
+        "协办单位": "、".join(row["support_units"]),
+        "协调区领导": row["leader"],
+        "提出日期": _day(row["raised_on"]),
+        "办结时限": _day(row["due_on"]),
+        "办结方式": row["closure"],
+    }
+    lines = [f"- **{k}**：{tables.literal(v)}" for k, v in fields.items() if _said(v)]
+    st.markdown("\n".join(lines))
+    said = steps[steps["kind"] == "instruct"]
+    if not said.empty:
+        st.markdown("**领导批示**")
+        for step in said.itertuples():
+            st.info(
+                f"{tables.literal(step.who)}（{step.at:%Y-%m-%d}）：{tables.literal(step.text)}",
+                icon=":material/edit_note:",
+            )
+    st.markdown("**办理记录**")
+    kept = steps[steps["kind"] != "instruct"]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "时间": kept["at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}"),
+                "事项": kept["kind"].map(KINDS),
+                "经办人": kept["who"],
+                "内容": kept["text"],
+                "办理后状态": kept["state"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+KINDS = {
+    "create": "登记",
+    "assign": "交办",
+    "note": "办理进展",
+    "request": "申请办结",
+    "close": "销号",
+    "return": "退回",
+    "hold": "暂缓",
+    "resume": "恢复办理",
+}
+
+
+def _said(value) -> bool:
+    return value is not None and not (isinstance(value, float) and pd.isna(value)) and value != ""
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def mine(version: str, day: dt.date, user) -> pd.DataFrame:
+    """The open problems on this user's plate, overdue first (ledger.mine)."""
+    return ledger.mine(data.cursor(), user, day)
+
+
+def red_lights(user) -> tuple[str | None, pd.DataFrame]:
+    """The latest month this user may see and, in it, the red lights of the projects of the
+    user's units (staff) or that he is 联系区领导 of (a leader, by his display name)."""
+    version_ = data.data_version()
+    month = data.default_month(version_, user)
+    if month is None or user.role not in ("staff", "viewer"):
+        return month, pd.DataFrame()
+    whose = (
+        ("unit", tuple(user.units)) if user.role == "staff" else ("leader", (user.display_name,))
+    )
+    return month, data.lights(version_, month, (whose, ("light", ("red",))))
+
+
+def open_link(problem_id: int) -> None:
+    st.page_link(PAGE, label="查看与办理", icon=":material/open_in_new:",
+                 query_params={"problem": str(problem_id)})  # fmt: skip

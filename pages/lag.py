@@ -22,15 +22,31 @@ LAGGING_ORDER = ["项目名称", "亮灯", "完成率", "滞后（百分点）",
 CHANGES_ORDER = ["项目名称", "上月", "本月", "变化", "滞后（百分点）", "原因", "责任单位", "镇街道"]
 
 
-def project_table(source, table, key: str, order: list[str], file_name: str, after: str) -> None:
-    """A clickable list of projects (ticking a row opens the project's page), and its CSV;
-    a project with no report of the month says 未报送 (after the column `after`)."""
+@st.cache_resource(show_spinner=False, max_entries=32)
+def listed(version: str, month: str, filters: tuple, edition, which: str):
+    """One of the page's lists as shown (本月报送 after `after` when some project has none) and
+    as its CSV, made once per data version and view and shared by every session: a 「下载 CSV」
+    keeps its table in the session until clicked, and a copy per idle session was ~4 MB at
+    10,000 projects. Nothing changes these frames after they are made."""
+    status = data.lights(version, month, filters, edition=edition)
+    if which == "changes":
+        source = lagcharts.in_view(data.light_changes(version, month, edition), status["id"])
+        table, order, after = lagcharts.changes_table(source), CHANGES_ORDER, "本月"
+    else:
+        source = lagcharts.lagging(status)
+        table, order, after = tables.projects(source), LAGGING_ORDER, "亮灯"
     table = controls.mark_reported(table, source)
     order = controls.with_reported(order, source, after)
+    return table, order, table[order]
+
+
+def project_table(which: str, key: str, file_name: str) -> None:
+    """A clickable list of projects (ticking a row opens the project's page), the worst
+    TABLE_ROWS of it shown, and its CSV with all of them."""
+    table, order, csv = listed(version, view.month, view.filters, view.edition, which)
     shown = table.head(TABLE_ROWS)
     if len(table) > len(shown):
         st.caption(f"下表列出最差的 {len(shown)} 个（共 {len(table)} 个）；「下载 CSV」含全部。")
-    ids = shown["id"].tolist()
     st.dataframe(
         shown,
         hide_index=True,
@@ -38,10 +54,10 @@ def project_table(source, table, key: str, order: list[str], file_name: str, aft
         column_config=COLUMNS,
         column_order=order,
         key=key,
-        on_select=functools.partial(controls.open_row, key, ids),
+        on_select=functools.partial(controls.open_row, key, shown["id"].tolist()),
         selection_mode="single-row",
     )
-    table_download.csv_button(table[order], file_name, key=f"csv_{key}")
+    table_download.csv_button(csv, file_name, key=f"csv_{key}")
 
 
 user = shell.page()
@@ -94,14 +110,7 @@ elif changes.empty:
     st.info("与上月相比，没有项目的亮灯发生变化。")
 else:
     st.caption("上月 → 本月；转为红灯的排在最前。勾选行首的方框打开项目详情。")
-    project_table(
-        changes,
-        lagcharts.changes_table(changes),
-        "lag_changes",
-        CHANGES_ORDER,
-        f"亮灯变化_{view.month}",
-        after="本月",
-    )
+    project_table("changes", "lag_changes", f"亮灯变化_{view.month}")
 
 # (e) The lagging projects and why.
 lagging = lagcharts.lagging(status)
@@ -110,14 +119,7 @@ if lagging.empty:
     st.info("本月没有亮红灯或黄灯的项目。")
 else:
     st.caption("按亮灯、滞后排序，最差的在前。勾选行首的方框打开项目详情。")
-    project_table(
-        lagging,
-        tables.projects(lagging),
-        "lag_projects",
-        LAGGING_ORDER,
-        f"滞后项目_{view.month}",
-        after="亮灯",
-    )
+    project_table("lagging", "lag_projects", f"滞后项目_{view.month}")
 
 # (d) Lights month by month: one row a project, so it goes last, folded when long, and never
 # more rows than a browser can draw (the worst first: lights() orders them so).

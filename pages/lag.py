@@ -82,7 +82,9 @@ st.plotly_chart(
     data.lag_scatter(version, view.month, view.filters, view.edition),
     width="stretch",
     key=key,
-    on_select=lambda: controls.open_project(key),
+    # a partial, not a lambda: a lambda keeps this page's globals (the 10,000-row status
+    # frame) alive in every session that holds the callback, ~2.5 MB an idle session
+    on_select=functools.partial(controls.open_project, key),
     selection_mode="points",
 )
 if len(status) > lagcharts.NAMED_POINTS:

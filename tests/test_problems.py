@@ -248,6 +248,7 @@ def test_rate_is_closed_over_raised_per_group_and_overdue_first(con, pid):
     table = ledger.ledger(con, dt.date(2020, 9, 15))
     assert table["id"].tolist()[0] == late and table["colour"].tolist()[0] == "红"
     assert table["id"].tolist()[-1] == done[0]  # closed last
+    assert table["colour"].tolist()[-1] is None  # not NaN: pages test `if colour`
     by_unit = ledger.counts(table, "lead_unit").set_index("lead_unit")
     assert by_unit.loc["王江泾镇人民政府", ["raised", "closed", "open", "overdue"]].tolist() == [
         3, 1, 2, 0]  # fmt: skip
@@ -303,6 +304,10 @@ def test_mine_is_the_units_the_leaders_or_the_offices_queue(con, pid):
     assert ledger.mine(con, User("l2", "区长", "viewer"), day).empty
     store.request_close(con, STAFF, ours, "好", at=_at(1))
     assert ledger.mine(con, OFFICE, day)["id"].tolist() == [ours]
+    store.close(con, OFFICE, ours, "实质性办结", at=_at(2))
+    store.hold(con, OFFICE, theirs, "等待", at=_at(2))
+    nothing = ledger.mine(con, STAFF, day)
+    assert nothing.empty and list(nothing.columns) == list(ledger.ledger(con, day).columns)
 
 
 # --- proposals from the monthly reports ------------------------------------------------------

@@ -162,7 +162,8 @@ def view(found: pd.DataFrame) -> pd.DataFrame:
         raised_on=found["raised_on"].map(_day),
         due_on=found["due_on"].map(_day),
     )
-    return shown[list(COLUMNS)].rename(columns=COLUMNS)
+    # an empty cell, not the word None, where a problem names no project or leader
+    return shown[list(COLUMNS)].fillna("").rename(columns=COLUMNS)
 
 
 def _day(value) -> str:

@@ -68,7 +68,9 @@ def filtered(table: pd.DataFrame, filters: dict) -> pd.DataFrame:
         if column == "unit":  # the units that answer for it: 主办 or 协办, compared folded
             wanted = {fold(v) for v in values}
             pairs = zip(table["lead_unit"], table["support_units"], strict=True)
-            table = table[[_answers([lead, *support], wanted) for lead, support in pairs]]
+            # a Series, not a list: an empty list would pick no columns instead of no rows
+            mask = [_answers([lead, *support], wanted) for lead, support in pairs]
+            table = table[pd.Series(mask, index=table.index, dtype=bool)]
         elif column in table:
             table = table[table[column].isin(values)]
         else:

@@ -81,9 +81,8 @@ def colours(ledger: pd.DataFrame, today: dt.date, limits: Thresholds) -> pd.Data
     table["colour_reason"] = [
         "；".join(p for p in parts if p) for parts in zip(late, quiet_, back, near, strict=True)
     ]
-    table["colour"] = np.select(
-        [overdue, stale | returned, soon], [RED, YELLOW, BLUE], default=None
-    )
-    table["colour"] = table["colour"].where(table["colour"].notna(), None)
+    # object, not pandas' str dtype, which would turn "no colour" (None) into NaN
+    picked = np.select([overdue, stale | returned, soon], [RED, YELLOW, BLUE], default="")
+    table["colour"] = pd.Series([c or None for c in picked], index=table.index, dtype=object)
     table["overdue_days"] = (-left).where(overdue).astype("Int64")
     return table

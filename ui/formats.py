@@ -29,10 +29,10 @@ LIGHT_STYLES = {
 _MARKDOWN_COLOURS = {"green": "green", "yellow": "orange", "red": "red"}
 
 
-def lit(table: pd.DataFrame, columns=("亮灯",)):
-    """The table with each light cell in its colour (a Styler; the values stay as they are)."""
-    present = [c for c in columns if c in table.columns]
-    return table.style.map(lambda mark: LIGHT_STYLES.get(mark, ""), subset=present)
+def lit(table: pd.DataFrame):
+    """The table with each 亮灯 cell in its light's colour (a Styler: the values stay as they
+    are, and the column formats of NUMBERS still apply)."""
+    return table.style.map(lambda mark: LIGHT_STYLES.get(mark, ""), subset=["亮灯"])
 
 
 def light_text(light: str | None) -> str:

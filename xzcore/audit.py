@@ -45,6 +45,8 @@ ACTIONS = {
     "problem_instruct": "领导批示",
     "problem_dismiss": "忽略问题线索",
     "problem_settings": "修改督办设置",
+    "problem_import": "导入问题台账",
+    "problem_undo": "撤销问题台账导入",
 }
 # A name typed at the login form can be anything, of any length: keep enough to read it.
 _MAX_ACTOR = 64
@@ -166,7 +168,8 @@ def _plain(value) -> str:
 
 
 def _value(key: str, value, action: str) -> str:
-    from xzcore.auth.roles import ACTION_NAMES, ROLE_NAMES  # roles records here: import late
+    # xzcore.auth.roles imports this module (a refusal is recorded): imported here, not above
+    from xzcore.auth.roles import ACTION_NAMES, ROLE_NAMES
 
     if key == "reason" and action == "login_failed":
         return _LOGIN_FAILED.get(value, _plain(value))

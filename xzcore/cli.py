@@ -24,6 +24,7 @@ from xzcore import (
 from xzcore.errors import UnknownMonth, XZError
 from xzcore.metrics import GROUPINGS
 from xzcore.period import Month
+from xzcore.problems import cli as problems_cli
 from xzcore.report import command as report_command
 from xzcore.rules import PRESETS, SCHEDULE_MODES
 
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     report_command.add_command(sub)
     cli_users.add_commands(sub)
     cli_cycle.add_commands(sub)
+    problems_cli.add_commands(sub)
     return parser
 
 
@@ -99,6 +101,8 @@ def _run(args) -> int:
         return cli_users.run(args, path)
     if args.command in cli_cycle.COMMANDS:
         return cli_cycle.run(args, path)
+    if args.command == "problems":
+        return problems_cli.run(args, path)
     con = db.connect(path, read_only=True)
     try:
         month = chosen_month(con, args.month)

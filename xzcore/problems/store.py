@@ -144,7 +144,6 @@ def create(
     raised_on=None,
     due_on=None,
     origin: tuple[int, int] | None = None,
-    batch_id: int | None = None,
     at: dt.datetime | None = None,
 ) -> int:
     """A new problem, 待交办 (office and admin). origin: the (year, month) of the monthly report
@@ -153,15 +152,22 @@ def create(
         who = user.label if isinstance(user, User) else "未登录"
         raise deny(con, user, CREATE, f"{who}无权{CREATE}")
     at = _now(at)
-    fields = _fields(con, description, category, source, project_id, request, lead_unit,
+    fields = checked(con, description, category, source, project_id, request, lead_unit,
                      support_units, leader, raised_on or at.date(), due_on)  # fmt: skip
     with db.transaction(con):
-        problem_id = _insert(con, user, fields, origin, batch_id, at)
+        problem_id = add(con, user, fields, at=at, origin=origin)
+        audit.record(
+            con, user, "problem_create",
+            {"id": problem_id, "来源": fields["source"], "类型": fields["category"],
+             "描述": fields["description"]},
+            at=at,
+        )  # fmt: skip
     return problem_id
 
 
-def _fields(con, description, category, source, project_id, request, lead_unit, support_units,
+def checked(con, description, category, source, project_id, request, lead_unit, support_units,
             leader, raised_on, due_on) -> dict:  # fmt: skip
+    """A problem's fields, cleaned and checked: a BadArgument names the first one wrong."""
     if category not in CATEGORIES:
         raise BadArgument(f"问题类型应为{'、'.join(CATEGORIES)}之一，收到“{category}”")
     if source not in SOURCES:
@@ -189,21 +195,22 @@ def _fields(con, description, category, source, project_id, request, lead_unit, 
     }
 
 
-def _insert(con, user: User, fields: dict, origin, batch_id, at) -> int:
-    """The row, its first event and the audit entry, inside the caller's transaction."""
+def add(con, user: User, fields: dict, *, at: dt.datetime, origin=None, batch_id=None,
+        state: str = "待交办", closure: str | None = None, closed_on=None) -> int:  # fmt: skip
+    """The row and its first event, inside the caller's transaction (the caller audits). A
+    problem imported from a 问题台账 may come in any state: handed over, or closed on a day."""
     year, month = origin or (None, None)
+    assigned = at if state != "待交办" else None
+    closed = dt.datetime.combine(closed_on, dt.time()) if closed_on else None
     problem_id = con.execute(
-        f"INSERT INTO problems ({', '.join(fields)}, state, origin_year, origin_month, batch_id,"
-        f" created_by, created_at) VALUES ({', '.join('?' * (len(fields) + 6))}) RETURNING id",
-        [*fields.values(), "待交办", year, month, batch_id, user.username, at],
-    ).fetchone()[0]
-    _event(con, user, problem_id, "create", at, fields["description"], "待交办")
-    audit.record(
-        con, user, "problem_create",
-        {"id": problem_id, "来源": fields["source"], "类型": fields["category"],
-         "描述": fields["description"], "批次": batch_id},
-        at=at,
-    )  # fmt: skip
+        f"INSERT INTO problems ({', '.join(fields)}, state, closure, origin_year, origin_month,"
+        " batch_id, created_by, created_at, assigned_at, closed_at)"
+        f" VALUES ({', '.join('?' * (len(fields) + 9))}) RETURNING id",
+        [*fields.values(), state, closure, year, month, batch_id, user.username, at, assigned,
+         closed],
+    ).fetchone()[0]  # fmt: skip
+    said = fields["description"] if batch_id is None else f"导入自问题台账（批次{batch_id}）"
+    _event(con, user, problem_id, "create", at, said, state)
     return problem_id
 
 

@@ -1,0 +1,108 @@
+"""python -m xzcore problems list|export|import|undo: the ledger from the command line.
+
+list and export read (overdue first, with the colour and why as of today); import and undo
+write as auth.SYSTEM (an admin), like the other commands: whoever can run them can open the
+file anyway.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from xzcore import auth, csvout, db
+from xzcore.problems import importer, ledger
+
+# the ledger's columns as the CSV names them, in order
+HEADERS = {
+    "id": "编号", "colour": "督办", "colour_reason": "督办原因", "state": "状态",
+    "project": "项目", "category": "类型", "description": "问题描述", "request": "需协调事项",
+    "lead_unit": "主办单位", "support_units": "协办单位", "leader": "协调区领导",
+    "source": "来源", "raised_on": "提出日期", "due_on": "办结时限", "closure": "办结方式",
+    "closed_at": "销号时间",
+}  # fmt: skip
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("problems", help="问题督办：列出、导出、导入问题台账、撤销导入")
+    verbs = p.add_subparsers(dest="verb", required=True)
+    for verb, text in (("list", "列出问题（逾期的在前）"), ("export", "导出问题台账 CSV")):
+        q = verbs.add_parser(verb, help=text)
+        q.add_argument("--overdue", action="store_true", help="只列逾期未办结的（红色督办）")
+        q.add_argument("--unit", action="append", help="主办或协办单位（可重复）")
+        if verb == "list":
+            q.add_argument("--json", action="store_true")
+        else:
+            q.add_argument("-o", "--output", help="CSV 文件（默认写到标准输出）")
+    q = verbs.add_parser("import", help="导入问题台账（CSV、xlsx、xls），一个批次")
+    q.add_argument("file")
+    q.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    q.add_argument("--user", help="操作人姓名，记入审计日志")
+    q = verbs.add_parser("undo", help="撤销一个问题台账批次（其中的问题尚无办理记录时）")
+    q.add_argument("batch", type=int)
+
+
+def run(args, path: Path, today: dt.date | None = None) -> int:
+    writes = args.verb in ("import", "undo") and not getattr(args, "dry_run", False)
+    con = db.connect(path, read_only=not writes)
+    try:
+        if args.verb in ("list", "export"):
+            return _read(con, args, today or dt.date.today())
+        if args.verb == "undo":
+            gone = importer.undo(con, auth.SYSTEM, args.batch)
+            print(f"已撤销问题台账批次 {args.batch}：删除 {gone} 个问题")
+            return 0
+        return _import(con, args)
+    finally:
+        con.close()
+
+
+def _read(con, args, today: dt.date) -> int:
+    table = ledger.ledger(con, today, unit=args.unit, colour="红" if args.overdue else None)
+    shown = table[list(HEADERS)].copy()
+    shown["support_units"] = shown["support_units"].map("、".join)
+    if args.verb == "export":
+        data = csvout.csv_bytes(shown.rename(columns=HEADERS))
+        if args.output:
+            Path(args.output).write_bytes(data)
+            print(f"已导出 {len(shown)} 个问题到 {args.output}")
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
+    if args.json:
+        records = shown.astype(object).where(shown.notna(), None).to_dict("records")
+        print(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+        return 0
+    whole = ledger.totals(table)
+    rate = "—" if whole["rate"] is None else f"{whole['rate'] * 100:.1f}%"
+    print(f"问题 {whole['raised']} 个，已办结 {whole['closed']} 个，办结率 {rate}，"
+          f"逾期未办结 {whole['overdue']} 个（截至 {today}）")  # fmt: skip
+    for row in shown.itertuples():
+        colour = f"[{row.colour}] " if row.colour else ""
+        due = "" if pd.isna(row.due_on) else f" 时限{row.due_on:%Y-%m-%d}"
+        why = f"（{row.colour_reason}）" if row.colour_reason else ""
+        print(f"#{row.id} {colour}{row.state} {row.lead_unit or ledger.NOT_ASSIGNED}{due}"
+              f" {row.description}{why}")  # fmt: skip
+    return 0
+
+
+def _import(con, args) -> int:
+    name = Path(args.file).name
+    prepared = importer.prepare(con, Path(args.file).read_bytes(), name)
+    for row, column, message in prepared.errors:
+        print(f"第{row}行「{column}」：{message}", file=sys.stderr)
+    if prepared.errors:
+        print(f"错误：{name} 有 {len(prepared.errors)} 处错误，未导入", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"{name}：{len(prepared.rows)} 个问题，检查无误（未写入）")
+        return 0
+    user = dataclasses.replace(auth.SYSTEM, display_name=args.user) if args.user else auth.SYSTEM
+    batch = importer.commit(con, user, prepared)
+    print(f"已导入 {name}：{len(prepared.rows)} 个问题，批次 {batch}")
+    return 0

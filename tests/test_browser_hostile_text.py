@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import urllib.parse
 from pathlib import Path
 
@@ -297,6 +296,6 @@ def test_upload_history_audit_log_and_sidebar_show_hostile_text_as_typed(server,
     assert_literal(page, hostile.DISPLAY_NAME, label, hostile.REGISTER_FILE, hostile.REPORT_FILE)
     screenshot(page, "hostile_upload_1920x1080", top=True)
     _open(page, f"{server}/audit")
-    as_json = json.dumps(hostile.REGISTER_FILE, ensure_ascii=False)[1:-1]
-    assert_literal(page, hostile.DISPLAY_NAME, hostile.USERNAME, as_json)
+    # 内容 is written in words (issue 14 item 9): the file name as typed, not JSON-escaped
+    assert_literal(page, hostile.DISPLAY_NAME, hostile.USERNAME, f"文件：{hostile.REGISTER_FILE}")
     screenshot(page, "hostile_audit_1920x1080", top=True)

@@ -61,6 +61,8 @@ def test_users_logins_and_uploads_in_words(con):
     assert _said(con, "commit") == (
         "批次：9；类型：月报；月份：8；新增：3；变更：0；警告：第5行：累计超过总投资"
     )
+    audit.record(con, ADMIN, "upload", {"file": "月报.csv", "sha256": "0d80177fa478fbea380edc87"})
+    assert _said(con, "upload") == "文件：月报.csv；SHA-256：0d80177fa478…"
     for action in audit.query(con)["action"]:
         assert not JSON.search(_said(con, action)), action
 
@@ -69,6 +71,7 @@ def test_the_audit_page_shows_words(app_db):
     at = log_in(AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run(), "admin")
     at.switch_page("pages/audit.py").run()
     assert not at.exception, at.exception
+    assert at.dataframe[0].proto.row_height > 64  # wrapped, not cut
     shown = at.dataframe[0].value["内容"]
     assert len(shown) and not any(JSON.search(text) for text in shown)
     assert "方式：密码" in list(shown)  # the login just made

@@ -164,7 +164,8 @@ def audit_view() -> None:
     st.dataframe(
         shown,
         hide_index=True,
-        height=38 + 35 * min(len(shown), 20),
+        height=38 + formats.WRAPPED_ROW * min(len(shown), 12),
+        row_height=formats.WRAPPED_ROW,  # 内容 is a sentence or two: wrapped, not cut
         column_config={
             "时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
             "内容": st.column_config.TextColumn(width="large"),

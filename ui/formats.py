@@ -19,6 +19,8 @@ NUMBERS = {
 }
 
 
+# Rows taller than 4rem let the data grid wrap a cell's text: three lines
+WRAPPED_ROW = 72
 # A light's cell: dark text on a pale fill of its colour, readable on screen and when printed
 LIGHT_STYLES = {
     tables.LIGHT_MARKS["green"]: "background-color: #e3f4e8; color: #1b6b36",

@@ -14,7 +14,7 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui import data, status, upload_cycle
+from ui import data, formats, status, upload_cycle
 from xzcore import auth, ingest, tables
 from xzcore.errors import XZError
 from xzcore.ingest import export, mappings
@@ -23,7 +23,6 @@ from xzcore.period import Month
 ERROR_STYLE = "background-color: #fde2e1; color: #8a1c14"
 WARNING_STYLE = "background-color: #fff1d6; color: #7a4b00"
 UNDONE_STYLE = "color: #9a9a9a"
-WRAPPED_ROW = 72  # px: three lines of a wrapped cell
 NAMED = 10  # projects named in a note; more are counted
 _LEVEL_STYLES = {export.LEVELS["error"]: ERROR_STYLE, export.LEVELS["warning"]: WARNING_STYLE}
 _FLASH = "upload_flash"
@@ -208,7 +207,7 @@ def problems(preview: ingest.Preview) -> None:
         width="stretch",
         # rows taller than 4rem let the grid wrap text: 说明 names the suggested projects at its
         # end, which a one-line cell cut off
-        row_height=WRAPPED_ROW,
+        row_height=formats.WRAPPED_ROW,
         column_config={
             "工作表": st.column_config.TextColumn(width="small"),
             "行号": st.column_config.NumberColumn(width="small", format="%d"),

@@ -179,6 +179,8 @@ def _value(key: str, value, action: str) -> str:
         return ACTION_NAMES.get(value, _plain(value))
     if key == "key":
         return SETTING_NAMES.get(value, _plain(value))
+    if key == "sha256" and isinstance(value, str):  # enough to tell files apart in a sentence
+        return f"{value[:12]}…"
     if key in _VALUES and isinstance(value, str):
         return _VALUES[key].get(value, value)
     return _plain(value)

@@ -168,7 +168,8 @@ def audit_view() -> None:
         row_height=formats.WRAPPED_ROW,  # 内容 is a sentence or two: wrapped, not cut
         column_config={
             "时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
-            "内容": st.column_config.TextColumn(width="large"),
+            "姓名": st.column_config.TextColumn(width="medium"),
+            "内容": st.column_config.TextColumn(width=560),
         },
     )
     table_download.csv_button(shown, f"审计日志_{since}_{until}", key="audit_csv")

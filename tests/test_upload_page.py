@@ -344,8 +344,8 @@ def test_a_failed_write_is_one_chinese_line_and_the_page_carries_on(app_db, monk
     at = upload(open_page(), "月报.csv", report)
     button(at, "确认导入").click().run()
     assert not at.exception
-    assert (
-        shown(at.error[0].value) == "写入数据库失败，没有做任何改动（Conflict on tuple deletion!）"
+    assert shown(at.error[0].value) == (
+        "写入数据库失败（Conflict on tuple deletion!）。本次操作没有写入任何数据。"
     )
     assert table(at, "批次").shape[0] == 9
 

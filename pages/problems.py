@@ -17,9 +17,8 @@ day = problems.today()
 st.title("问题督办")
 problems.rule_caption(version)
 problems.flash()
-whole = problems.table(version, day)
-found = problems.filters(whole)
-problems.figures(found)
+listing = problems.listing(version, day, problems.filters(version, day))
+problems.figures(listing)
 
 office = user.role in ("office", "admin")
 names = ["问题台账", "按主办单位", "按问题类型"]
@@ -27,14 +26,14 @@ names += ["月报线索", "登记问题"] if office else []
 names += ["督办设置"] if user.is_admin else []
 tabs = dict(zip(names, st.tabs(names), strict=True))
 with tabs["问题台账"]:
-    if found.empty:
+    if listing.found.empty:
         st.info("没有符合筛选条件的问题。")
     else:
-        problems.ledger_table(found, key="problems_table")
+        problems.ledger_table(listing, key="problems_table")
 with tabs["按主办单位"]:
-    problems.by_group(found, "lead_unit", key="problems_by_unit")
+    problems.by_group(listing.by_unit, key="problems_by_unit")
 with tabs["按问题类型"]:
-    problems.by_group(found, "category", key="problems_by_type")
+    problems.by_group(listing.by_type, key="problems_by_type")
 if office:
     with tabs["月报线索"]:
         problems_new.proposal_list(user, version)
@@ -45,7 +44,7 @@ if user.is_admin:
         problems_new.settings_form(user, version)
 
 st.divider()
-row = problems.chosen(found, whole)
+row = problems.chosen(listing, problems.table(version, day))
 if row is not None:
     problems.detail(row, problems.history(version, row["id"]))
     problems_act.actions(user, row)

@@ -11,20 +11,21 @@ escaped by tables.literal.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from ui import data
 from ui.table_download import csv_button
-from xzcore import fmt, tables
+from xzcore import db, fmt, tables
 from xzcore.problems import ledger, model, store
 
 _FLASH = "problems_flash"
 PAGE = "pages/problems.py"
 # The worst rows a page lists (the CSV has all): a table of 5,000 styled rows costs the server
 # and the browser more than anyone reads.
-SHOWN = 500
+SHOWN = 200
 MINE_SHOWN = 30  # cards on a phone: the most urgent
 MARKS = {model.RED: "■ 红色督办", model.YELLOW: "▲ 黄色督办", model.BLUE: "◆ 蓝色督办"}
 STYLES = {
@@ -62,13 +63,54 @@ def today() -> dt.date:
 
 
 def version() -> str:
-    return f"{data.data_version()}|{ledger.version(data.cursor())}"
+    """The cache key of everything on these pages. The file's path is in it because the tests
+    open many databases in one process whose versions look alike while their problems differ."""
+    return f"{db.db_path()}|{data.data_version()}|{ledger.version(data.cursor())}"
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# The ledger and what is drawn of it are kept as they are made (cache_resource: shared, never
+# changed by anyone): st.cache_data would unpickle 5,000 rows into every rerun.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def table(version: str, day: dt.date) -> pd.DataFrame:
     """The whole ledger with its colours on the day, overdue first."""
     return ledger.ledger(data.cursor(), day)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the page draws of the ledger under its filters."""
+
+    found: pd.DataFrame  # the problems kept, overdue first
+    shown: pd.DataFrame  # the same as the table shows them (the CSV has every row)
+    totals: dict
+    colours: dict  # 红/黄/蓝 → how many
+    by_unit: pd.DataFrame
+    by_type: pd.DataFrame
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def listing(version: str, day: dt.date, chosen: tuple) -> Listing:
+    found = ledger.filtered(table(version, day), dict(chosen))
+    counts = found["colour"].value_counts()
+    return Listing(
+        found,
+        view(found),
+        ledger.totals(found),
+        {c: int(counts.get(c, 0)) for c in model.COLOURS},
+        _named(ledger.counts(found, "lead_unit"), "lead_unit"),
+        _named(ledger.counts(found, "category"), "category"),
+    )
+
+
+def _named(grouped: pd.DataFrame, by: str) -> pd.DataFrame:
+    return grouped.rename(columns={by: ledger.GROUPS[by]} | GROUP_COLUMNS)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def choices(version: str, day: dt.date) -> dict[str, list]:
+    """The values the filters offer: the units, leaders and projects the ledger names."""
+    whole = table(version, day)
+    return {c: sorted(whole[c].dropna().unique()) for c in ("lead_unit", "leader", "project")}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -86,30 +128,28 @@ def thresholds(version: str) -> model.Thresholds:
     return store.thresholds(data.cursor())
 
 
-def _choices(whole: pd.DataFrame, column: str) -> list:
-    return sorted({v for v in whole[column].dropna()})
-
-
-def filters(whole: pd.DataFrame) -> pd.DataFrame:
-    """The filters (unit, leader, type, state, colour, project) and the rows they keep."""
+def filters(version: str, day: dt.date) -> tuple:
+    """The filters (unit, leader, type, state, colour, project): what was chosen, as a key."""
+    offered = choices(version, day)
     with st.expander("筛选", expanded=False):
         left, middle, right = st.columns(3)
         chosen = {
-            "lead_unit": left.multiselect("主办单位", _choices(whole, "lead_unit"), key="pf_unit"),
-            "leader": middle.multiselect("协调区领导", _choices(whole, "leader"), key="pf_leader"),
+            "lead_unit": left.multiselect("主办单位", offered["lead_unit"], key="pf_unit"),
+            "leader": middle.multiselect("协调区领导", offered["leader"], key="pf_leader"),
             "category": right.multiselect("类型", model.CATEGORIES, key="pf_category"),
             "state": left.multiselect("状态", model.STATES, key="pf_state"),
             "colour": middle.multiselect("督办颜色", model.COLOURS, key="pf_colour"),
-            "project": right.multiselect("项目", _choices(whole, "project"), key="pf_project"),
+            "project": right.multiselect("项目", offered["project"], key="pf_project"),
         }
-    return ledger.filtered(whole, chosen)
+    return tuple((k, tuple(v)) for k, v in chosen.items() if v)
 
 
-def chosen(found: pd.DataFrame, whole: pd.DataFrame) -> dict | None:
+def chosen(listing_: Listing, whole: pd.DataFrame) -> dict | None:
     """The problem to open: picked among the rows listed, or named in the link (?problem=12,
     which 我的 links to) even when the filters hide it."""
-    listed = found.head(SHOWN)
-    labels = {int(r.id): f"#{r.id} {r.description[:30]}" for r in listed.itertuples()}
+    listed = listing_.found.head(SHOWN)
+    pairs = zip(listed["id"], listed["description"], strict=True)
+    labels = {int(i): f"#{i} {d[:30]}" for i, d in pairs}
     asked = st.query_params.get("problem", "")
     wanted = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 10 else None
     if wanted is not None and wanted not in labels and wanted in set(whole["id"]):
@@ -159,8 +199,8 @@ def view(found: pd.DataFrame) -> pd.DataFrame:
     """The ledger's rows as the page shows them: Chinese headers, the colour as a mark."""
     shown = found.assign(
         mark=found["colour"].map(MARKS).fillna(""),
-        raised_on=found["raised_on"].map(_day),
-        due_on=found["due_on"].map(_day),
+        raised_on=found["raised_on"].dt.strftime("%Y-%m-%d"),
+        due_on=found["due_on"].dt.strftime("%Y-%m-%d"),
     )
     # an empty cell, not the word None, where a problem names no project or leader
     return shown[list(COLUMNS)].fillna("").rename(columns=COLUMNS)
@@ -170,31 +210,29 @@ def _day(value) -> str:
     return "" if value is None or pd.isna(value) else f"{value:%Y-%m-%d}"
 
 
-def ledger_table(found: pd.DataFrame, *, key: str, file_name: str = "问题台账") -> None:
-    """The worst SHOWN rows in their colours, and a CSV of them all."""
-    shown = view(found)
-    if len(found) > SHOWN:
-        st.caption(f"共 {len(found)} 个问题，列出最紧迫的 {SHOWN} 个；下载 CSV 得到全部。")
+def ledger_table(listing_: Listing, *, key: str, file_name: str = "问题台账") -> None:
+    """The most urgent SHOWN rows in their colours, and a CSV of them all."""
+    shown = listing_.shown
+    if len(shown) > SHOWN:
+        st.caption(f"共 {len(shown)} 个问题，列出最紧迫的 {SHOWN} 个；下载 CSV 得到全部。")
     styled = shown.head(SHOWN).style.map(lambda mark: STYLES.get(mark, ""), subset=["督办"])
     st.dataframe(styled, hide_index=True, width="stretch", key=key)
     csv_button(shown, file_name, key=f"{key}_csv")
 
 
-def figures(found: pd.DataFrame) -> None:
+def figures(listing_: Listing) -> None:
     """The figures of what is shown: raised, closed, 办结率, and the three colours."""
-    whole = ledger.totals(found)
-    rate = "—" if whole["rate"] is None else fmt.percent(whole["rate"])
-    colours = found["colour"].value_counts()
+    whole, colours = listing_.totals, listing_.colours
     with st.container(horizontal=True):
         st.metric("问题数", f"{whole['raised']} 个", width="content")
         st.metric("已办结", f"{whole['closed']} 个", width="content")
-        st.metric("办结率", rate, width="content")
+        st.metric("办结率", fmt.percent(whole["rate"]), width="content")
         for colour in model.COLOURS:
-            st.metric(MARKS[colour], f"{int(colours.get(colour, 0))} 个", width="content")
+            st.metric(MARKS[colour], f"{colours[colour]} 个", width="content")
 
 
-def by_group(found: pd.DataFrame, by: str, *, key: str) -> None:
-    grouped = ledger.counts(found, by).rename(columns={by: ledger.GROUPS[by]} | GROUP_COLUMNS)
+def by_group(grouped: pd.DataFrame, *, key: str) -> None:
+    """Counts and 办结率 of a grouping (Listing.by_unit or by_type)."""
     st.dataframe(
         grouped,
         hide_index=True,

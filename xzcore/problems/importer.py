@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from xzcore import audit, db
 from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
@@ -47,6 +49,15 @@ CATEGORY_WORDS = {"要素保障": "要素保障（水电气路）", "水电气�
 STATE_WORDS = {"已销号": "已办结", "销号": "已办结", "办结": "已办结", "已完成": "已办结",
                "在办": "办理中", "正在办理": "办理中", "未交办": "待交办"}  # fmt: skip
 MAX_ROWS = 10_000
+_SCHEMA = pa.schema([
+    ("file_row", pa.int32()), ("project_id", pa.int32()), ("source", pa.string()),
+    ("category", pa.string()),
+    ("description", pa.string()), ("request", pa.string()), ("lead_unit", pa.string()),
+    ("support_units", pa.list_(pa.string())), ("leader", pa.string()),
+    ("raised_on", pa.date32()), ("due_on", pa.date32()), ("state", pa.string()),
+    ("closure", pa.string()), ("assigned_at", pa.timestamp("us")),
+    ("closed_at", pa.timestamp("us")),
+])  # fmt: skip
 
 
 @dataclass
@@ -187,20 +198,51 @@ def commit(con, user: User, prepared: Prepared, *, at: dt.datetime | None = None
     if not prepared.rows:
         raise BadArgument("问题台账中没有问题")
     at = at or dt.datetime.now().replace(microsecond=0)
+    incoming = _table(con, prepared, at)
     with db.transaction(con):
         batch = con.execute(
             "INSERT INTO problem_batches VALUES ((SELECT coalesce(max(id), 0) + 1 FROM"
             " problem_batches), ?, ?, ?, ?, ?, NULL, NULL) RETURNING id",
             [prepared.file_name, prepared.sha256, len(prepared.rows), user.username, at],
         ).fetchone()[0]
-        for row in prepared.rows:
-            closed = row["closed_on"] or at.date() if row["state"] == "已办结" else None
-            store.add(con, user, store.checked(con, **row["fields"]), at=at, batch_id=batch,
-                      state=row["state"], closure=row["closure"], closed_on=closed)  # fmt: skip
+        # one statement for all rows: 5,000 single-row inserts took a minute
+        con.register("incoming_problems", incoming)
+        try:
+            con.execute(
+                f"INSERT INTO problems (id, {', '.join(incoming.column_names[1:])}, batch_id,"
+                " created_by, created_at) SELECT nextval('problem_id_seq'), * EXCLUDE (file_row),"
+                " ?, ?, ? FROM (SELECT * FROM incoming_problems ORDER BY file_row)",
+                [batch, user.username, at],
+            )
+        finally:
+            con.unregister("incoming_problems")
+        con.execute(
+            'INSERT INTO problem_events (problem_id, kind, "at", user_name, display_name, role,'
+            " text, state) SELECT id, 'create', ?, ?, ?, ?, ?, state FROM problems"
+            " WHERE batch_id = ? ORDER BY id",
+            [at, user.username, user.display_name, user.role,
+             f"导入自问题台账（批次{batch}）", batch],
+        )  # fmt: skip
         audit.record(con, user, "problem_import",
                      {"file": prepared.file_name, "sha256": prepared.sha256, "batch": batch,
                       "rows": len(prepared.rows)}, at=at)  # fmt: skip
     return batch
+
+
+def _table(con, prepared: Prepared, at: dt.datetime) -> pa.Table:
+    """The rows as store.checked cleans them, with their state, as one Arrow table."""
+    rows = []
+    known = {r[0] for r in con.execute("SELECT id FROM projects").fetchall()}
+    for row in prepared.rows:
+        fields = store.checked(con, **row["fields"], projects=known)
+        closed = row["closed_on"] or at.date() if row["state"] == "已办结" else None
+        rows.append({"file_row": row["row"]} | fields | {
+            "state": row["state"],
+            "closure": row["closure"],
+            "assigned_at": at if row["state"] != "待交办" else None,
+            "closed_at": None if closed is None else dt.datetime.combine(closed, dt.time()),
+        })  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=_SCHEMA)
 
 
 def undo(con, user: User, batch: int, *, at: dt.datetime | None = None) -> int:

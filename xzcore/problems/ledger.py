@@ -35,7 +35,10 @@ def version(con) -> str:
     beside db.data_version: a note does not make every figure of the dashboard stale)."""
     row = con.execute(
         "SELECT (SELECT count(*) FROM problem_events), (SELECT coalesce(max(id), 0)"
-        " FROM problem_events), (SELECT count(*) FROM problem_dismissals),"
+        " FROM problem_events),"
+        # a text dismissed again after it changed replaces its row: the count stays
+        " (SELECT count(*) || '/' || coalesce(sum(hash(project_id, year, month, text)), 0)"
+        " FROM problem_dismissals),"
         " (SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM problem_settings),"
         " (SELECT count(*) FROM problems)"
     ).fetchone()

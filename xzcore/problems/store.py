@@ -166,14 +166,16 @@ def create(
 
 
 def checked(con, description, category, source, project_id, request, lead_unit, support_units,
-            leader, raised_on, due_on) -> dict:  # fmt: skip
-    """A problem's fields, cleaned and checked: a BadArgument names the first one wrong."""
+            leader, raised_on, due_on, *, projects: set[int] | None = None) -> dict:  # fmt: skip
+    """A problem's fields, cleaned and checked: a BadArgument names the first one wrong.
+    projects: the ids known to exist (an import checks thousands without a query each)."""
     if category not in CATEGORIES:
         raise BadArgument(f"问题类型应为{'、'.join(CATEGORIES)}之一，收到“{category}”")
     if source not in SOURCES:
         raise BadArgument(f"问题来源应为{'、'.join(SOURCES)}之一，收到“{source}”")
     if (
         project_id is not None
+        and int(project_id) not in (projects or ())
         and not con.execute("SELECT 1 FROM projects WHERE id = ?", [int(project_id)]).fetchone()
     ):
         raise BadArgument(f"没有编号为 {project_id} 的项目")
@@ -195,22 +197,15 @@ def checked(con, description, category, source, project_id, request, lead_unit, 
     }
 
 
-def add(con, user: User, fields: dict, *, at: dt.datetime, origin=None, batch_id=None,
-        state: str = "待交办", closure: str | None = None, closed_on=None) -> int:  # fmt: skip
-    """The row and its first event, inside the caller's transaction (the caller audits). A
-    problem imported from a 问题台账 may come in any state: handed over, or closed on a day."""
+def add(con, user: User, fields: dict, *, at: dt.datetime, origin=None) -> int:
+    """The row, 待交办, and its first event, inside the caller's transaction (which audits)."""
     year, month = origin or (None, None)
-    assigned = at if state != "待交办" else None
-    closed = dt.datetime.combine(closed_on, dt.time()) if closed_on else None
     problem_id = con.execute(
-        f"INSERT INTO problems ({', '.join(fields)}, state, closure, origin_year, origin_month,"
-        " batch_id, created_by, created_at, assigned_at, closed_at)"
-        f" VALUES ({', '.join('?' * (len(fields) + 9))}) RETURNING id",
-        [*fields.values(), state, closure, year, month, batch_id, user.username, at, assigned,
-         closed],
-    ).fetchone()[0]  # fmt: skip
-    said = fields["description"] if batch_id is None else f"导入自问题台账（批次{batch_id}）"
-    _event(con, user, problem_id, "create", at, said, state)
+        f"INSERT INTO problems ({', '.join(fields)}, state, origin_year, origin_month,"
+        f" created_by, created_at) VALUES ({', '.join('?' * (len(fields) + 5))}) RETURNING id",
+        [*fields.values(), "待交办", year, month, user.username, at],
+    ).fetchone()[0]
+    _event(con, user, problem_id, "create", at, fields["description"], "待交办")
     return problem_id
 
 

@@ -22,7 +22,7 @@ problems.figures(listing)
 
 office = user.role in ("office", "admin")
 names = ["问题台账", "按主办单位", "按问题类型"]
-names += ["月报线索", "登记问题"] if office else []
+names += ["月报线索", "登记问题", "导入台账"] if office else []
 names += ["督办设置"] if user.is_admin else []
 tabs = dict(zip(names, st.tabs(names), strict=True))
 with tabs["问题台账"]:
@@ -39,6 +39,8 @@ if office:
         problems_new.proposal_list(user, version)
     with tabs["登记问题"]:
         problems_new.create_form(user, version, key="problems_new")
+    with tabs["导入台账"]:
+        problems_new.import_panel(user, version)
 if user.is_admin:
     with tabs["督办设置"]:
         problems_new.settings_form(user, version)

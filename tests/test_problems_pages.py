@@ -200,3 +200,24 @@ def test_hostile_text_is_shown_as_typed(app_db):
     assert f"**问题描述**：{tables.literal(SCRIPT + MARKDOWN + IMG)}" in detail
     card = _app("staff", "pages/mine.py")
     assert tables.literal(SCRIPT + MARKDOWN + IMG) in [m.value for m in card.markdown]
+
+
+def test_the_office_imports_a_ledger_on_the_page_and_undoes_it(app_db):
+    at = _app("office", "pages/problems.py")
+    assert "导入台账" in [t.label for t in at.tabs]
+    bad = "问题描述,问题类型\n缺钱,天气\n".encode("gbk")
+    at.file_uploader[0].set_value(("台账.csv", bad, "text/csv")).run()
+    assert not at.exception and "1 处错误" in at.error[0].value
+    assert at.dataframe[-1].value.values.tolist()[0][:2] == [2, "问题类型"]
+    assert not any(b.label == "确认导入" for b in at.button)
+    good = f"问题描述,主办单位,办结时限\n缺电,{UNIT},2099-01-01\n缺水,{UNIT},2099-01-01\n"
+    at.file_uploader[0].set_value(("台账.csv", good.encode(), "text/csv")).run()
+    assert "2 个问题，检查无误" in at.success[0].value
+    _button(at, "确认导入").click().run()
+    assert "已导入 台账.csv：2 个问题（批次 1）" in _said(at.success[0])
+    with db.connect(app_db) as con:
+        assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 2
+    _button(at, "撤销").click().run()
+    assert "已撤销批次 1：删除 2 个问题" in _said(at.success[0])
+    with db.connect(app_db) as con:
+        assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 0

@@ -12,7 +12,7 @@ from ui import data, problems
 from ui.problems_act import REFUSED, attempt, run
 from xzcore import auth, tables
 from xzcore.period import Month
-from xzcore.problems import CATEGORIES, SOURCES, proposals, store
+from xzcore.problems import CATEGORIES, SOURCES, importer, proposals, store
 
 NO_PROJECT = "（不关联项目）"
 
@@ -124,3 +124,50 @@ def settings_form(user: auth.User, version: str) -> None:
             store.set_thresholds, user, due_soon=int(soon), stale=int(stale)
         ):
             problems.done(f"三色督办：临期 {soon} 天、无进展 {stale} 天。")
+
+
+def import_panel(user: auth.User, version: str) -> None:
+    """A 问题台账 file: checked first (errors by row and column, nothing written), then
+    imported as one batch; a batch nobody has worked on yet can be undone."""
+    upload = st.file_uploader("问题台账（CSV、xlsx、xls）", type=["csv", "xlsx", "xls"],
+                              key="problems_upload")  # fmt: skip
+    if upload is not None:
+        prepared = attempt(importer.prepare, upload.getvalue(), upload.name)
+        if prepared is not REFUSED:
+            _preview(user, prepared)
+    listed = importer_batches(version)
+    if listed:
+        st.markdown("**导入记录**")
+        for batch in listed:
+            when = f"{batch['created_at']:%Y-%m-%d %H:%M}"
+            undone = pd.notna(batch["undone_at"])
+            line = f"批次 {batch['id']}：{batch['file_name']}，{batch['row_count']} 个问题，{when}"
+            left, right = st.columns([5, 1])
+            left.markdown(tables.literal(line + ("（已撤销）" if undone else "")))
+            if not undone and right.button("撤销", key=f"problems_undo_{batch['id']}"):
+                gone = attempt(importer.undo, user, batch["id"])
+                if gone is not REFUSED:
+                    problems.done(f"已撤销批次 {batch['id']}：删除 {gone} 个问题。")
+
+
+def _preview(user: auth.User, prepared: importer.Prepared) -> None:
+    found = "、".join(f"{importer.NAMES[f]}←“{h}”" for f, h in prepared.columns.items())
+    st.caption(
+        tables.literal(f"工作表“{prepared.sheet}”第 {prepared.header_row} 行是表头：{found}")
+    )
+    if prepared.errors:
+        st.error(f"有 {len(prepared.errors)} 处错误，改正后重新上传（什么也没有导入）：")
+        st.dataframe(pd.DataFrame(prepared.errors, columns=["行", "列", "问题"]), hide_index=True)
+        return
+    st.success(f"{len(prepared.rows)} 个问题，检查无误。")
+    if st.button("确认导入", type="primary", key="problems_import"):
+        batch = attempt(importer.commit, user, prepared)
+        if batch is not REFUSED:
+            problems.done(
+                f"已导入 {prepared.file_name}：{len(prepared.rows)} 个问题（批次 {batch}）。"
+            )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def importer_batches(version: str) -> list[dict]:
+    return importer.batches(data.cursor())

@@ -21,7 +21,7 @@ listing = problems.listing(version, day, problems.filters(version, day))
 problems.figures(listing)
 
 office = user.role in ("office", "admin")
-names = ["问题台账", "按主办单位", "按问题类型"]
+names = ["问题台账", "按主办单位", "按问题类型", "按协调区领导"]
 names += ["月报线索", "登记问题", "导入台账"] if office else []
 names += ["督办设置"] if user.is_admin else []
 tabs = dict(zip(names, st.tabs(names), strict=True))
@@ -34,6 +34,8 @@ with tabs["按主办单位"]:
     problems.by_group(listing.by_unit, key="problems_by_unit")
 with tabs["按问题类型"]:
     problems.by_group(listing.by_type, key="problems_by_type")
+with tabs["按协调区领导"]:
+    problems.by_group(listing.by_leader, key="problems_by_leader")
 if office:
     with tabs["月报线索"]:
         problems_new.proposal_list(user, version)

@@ -69,8 +69,8 @@ def test_a_visitor_gets_the_login_form(app_db, page):
 def test_the_office_registers_and_hands_over_a_problem_through_the_form(app_db):
     at = _app("office", "pages/problems.py")
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["问题台账", "按主办单位", "按问题类型", "月报线索",
-                                          "登记问题"]  # fmt: skip
+    assert [t.label for t in at.tabs] == ["问题台账", "按主办单位", "按问题类型", "按协调区领导",
+                                          "月报线索", "登记问题", "导入台账"]  # fmt: skip
     _area(at, "问题描述").input("用地指标未落实")
     _area(at, "主办单位").input(UNIT)
     next(b for b in at.button if b.label == "登记问题").click().run()
@@ -221,3 +221,18 @@ def test_the_office_imports_a_ledger_on_the_page_and_undoes_it(app_db):
     assert "已撤销批次 1：删除 2 个问题" in _said(at.success[0])
     with db.connect(app_db) as con:
         assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("username", ["office", "admin"])
+def test_mine_for_the_office_is_its_queue(app_db, username):
+    waiting = _seed(app_db, description="待督核")
+    with db.connect(app_db) as con:
+        store.request_close(con, auth.User("s", "s", "staff", (UNIT,)), waiting, "办完")
+        unassigned = store.create(con, OFFICE, description="待交办的问题", category="其他",
+                                  source="单位反映")  # fmt: skip
+    _seed(app_db, description="办理中的问题")  # the unit's, not the office's turn
+    at = _app(username, "pages/mine.py")
+    assert not at.exception
+    shown = [m.value for m in at.markdown if m.value.startswith("**#")]
+    assert [s.split()[0] for s in shown] == [f"**#{waiting}**", f"**#{unassigned}**"]
+    assert not at.subheader  # no red lights of their own: they have no units

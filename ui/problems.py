@@ -86,6 +86,7 @@ class Listing:
     colours: dict  # 红/黄/蓝 → how many
     by_unit: pd.DataFrame
     by_type: pd.DataFrame
+    by_leader: pd.DataFrame
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -99,6 +100,7 @@ def listing(version: str, day: dt.date, chosen: tuple) -> Listing:
         {c: int(counts.get(c, 0)) for c in model.COLOURS},
         _named(ledger.counts(found, "lead_unit"), "lead_unit"),
         _named(ledger.counts(found, "category"), "category"),
+        _named(ledger.counts(found, "leader"), "leader"),
     )
 
 
@@ -232,7 +234,7 @@ def figures(listing_: Listing) -> None:
 
 
 def by_group(grouped: pd.DataFrame, *, key: str) -> None:
-    """Counts and 办结率 of a grouping (Listing.by_unit or by_type)."""
+    """Counts and 办结率 of a grouping (Listing.by_unit, by_type or by_leader)."""
     st.dataframe(
         grouped,
         hide_index=True,

@@ -339,3 +339,44 @@ def test_new_or_changed_texts_are_offered_until_opened_or_dismissed(con):
     assert proposals.offered(con, aug)["project"].tolist() == ["丙"]  # changed again: offered
     assert proposals.months(con) == [aug, Month(2020, 7)]
     assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 1
+
+
+# --- the report's tables: a meeting's list, the bulletin's paragraph and overdue list -------
+
+
+def test_the_meeting_list_is_a_report_table_open_problems_overdue_first(con, pid):
+    from xzcore.problems import meeting
+    from xzcore.report import pdf
+
+    late = _assigned(con, pid, due=dt.date(2020, 9, 10))
+    soon = _assigned(con, pid, due=dt.date(2020, 9, 30))
+    other = store.create(con, OFFICE, description="<b>x</b>=1+1", category="其他",
+                         source="领导交办", leader="区长", at=T0)  # fmt: skip
+    held = _assigned(con, pid)
+    store.hold(con, OFFICE, held, "等待", at=_at(1))
+    table = meeting.agenda(con, dt.date(2020, 9, 25))
+    assert [r[0] for r in table.rows] == [late, soon, other]  # red, blue, then not handed over
+    assert table.rows[0][1:3] == ("红色督办", "逾期15天（时限2020-09-10）")
+    assert table.title == "待协调问题清单（全部，截至2020年09月25日）"
+    assert [r[0] for r in meeting.agenda(con, dt.date(2020, 9, 25), leader="区长").rows] == [
+        other]  # fmt: skip
+    mine = meeting.agenda(con, dt.date(2020, 9, 25), unit="王江泾镇人民政府")
+    assert [r[0] for r in mine.rows] == [late, soon] and "王江泾镇人民政府" in mine.title
+    assert "&lt;b&gt;x&lt;/b&gt;=1+1" in pdf.table_html(table, True)  # the PDF's own writer
+
+
+def test_the_bulletin_counts_overdue_at_the_months_end_as_it_stood(con, pid):
+    from xzcore.problems import meeting
+
+    closed_later = _assigned(con, pid, due=dt.date(2020, 9, 10))
+    store.request_close(con, STAFF, closed_later, "好", at=dt.datetime(2020, 10, 3))
+    store.close(con, OFFICE, closed_later, "实质性办结", at=dt.datetime(2020, 10, 5))
+    still = _assigned(con, pid, due=dt.date(2020, 9, 20))
+    not_yet = _assigned(con, pid, due=dt.date(2020, 10, 20))
+    september = Month(2020, 9)
+    table = meeting.overdue_table(con, september)
+    assert [(r[0], r[-1]) for r in table.rows] == [(closed_later, 20), (still, 10)]
+    assert not_yet not in [r[0] for r in table.rows]
+    assert meeting.paragraph(con, september) == (
+        "本月收集问题3个，办结0个；累计收集3个，办结0个，办结率0.0%；逾期未办结2个。")  # fmt: skip
+    assert meeting.overdue_table(con, Month(2020, 10)).rows[0][0] == still

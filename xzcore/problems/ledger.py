@@ -131,19 +131,23 @@ def totals(table: pd.DataFrame) -> dict:
     return {k: (None if pd.isna(v) else v) for k, v in row.items() if k != "_all"}
 
 
+# Open past its deadline at the end of a month (as it stood then: closed later still counts);
+# a problem on hold is not chased. Bound: $end.
+_OVERDUE_AT = """raised_on <= $end AND due_on < $end
+                 AND (closed_at IS NULL OR closed_at::DATE > $end) AND state <> '暂缓'"""
+
+
 def month_figures(con, month: Month) -> dict:
     """What the bulletin says of problems in a month: raised and closed in the month; raised
     and closed by its end and the 办结率 of those; open past their deadline at its end."""
     end = month.end
     start = dt.date(month.year, month.month, 1)
     row = con.execute(
-        """SELECT count(*) FILTER (WHERE raised_on BETWEEN $start AND $end),
+        f"""SELECT count(*) FILTER (WHERE raised_on BETWEEN $start AND $end),
                   count(*) FILTER (WHERE closed_at::DATE BETWEEN $start AND $end),
                   count(*) FILTER (WHERE raised_on <= $end),
                   count(*) FILTER (WHERE closed_at::DATE <= $end),
-                  count(*) FILTER (WHERE raised_on <= $end AND due_on < $end
-                                   AND (closed_at IS NULL OR closed_at::DATE > $end)
-                                   AND state <> '暂缓')
+                  count(*) FILTER (WHERE {_OVERDUE_AT})
            FROM problems""",
         {"start": start, "end": end},
     ).fetchone()
@@ -157,6 +161,20 @@ def month_figures(con, month: Month) -> dict:
         "rate": closed_to / raised_to if raised_to else None,
         "overdue": overdue,
     }
+
+
+def overdue_at(con, month: Month) -> pd.DataFrame:
+    """The problems month_figures counts as 逾期未办结 at the month's end, longest overdue
+    first: id, project, category, description, lead_unit, leader, due_on, days (overdue then)."""
+    return con.execute(
+        f"""SELECT q.id, p.name AS project, q.category, q.description, q.lead_unit,
+                   coalesce(q.leader, p.leader) AS leader, q.due_on,
+                   date_diff('day', q.due_on, $end::DATE) AS days
+            FROM (SELECT * FROM problems WHERE {_OVERDUE_AT}) q
+            LEFT JOIN projects p ON p.id = q.project_id
+            ORDER BY days DESC, q.id""",
+        {"end": month.end},
+    ).df()
 
 
 def sentence(figures: dict) -> str:

@@ -85,10 +85,13 @@ def under_load(database: Path, levels: list[int], seconds: float) -> None:
     print(f"  {seconds:.0f} s a level, think time 1–3 s; ratio = dashboard ÷ bare"
           " (pages/s: bare ÷ dashboard, so above 1 means slower)")  # fmt: skip
     print(_line([name for name, _ in _LOAD_COLUMNS]))
+    log = database.with_suffix(".log")
     with (
         viewers.serve("bench/bare_app.py", options=BARE_DEFAULTS) as bare,
-        viewers.serve("dashboard.py", database) as server,
+        viewers.serve("dashboard.py", database, log=log) as server,
     ):
+        viewers.sequential(bare, BARE, "", 1)  # both warm: the caches filled, modules imported
+        viewers.sequential(server, viewers.PAGES, QUERY, 1)
         for n in levels:
             peer = viewers.load(bare, n, seconds, pages=BARE, query="")
             ours = viewers.load(server, n, seconds, query=QUERY)
@@ -106,6 +109,20 @@ def under_load(database: Path, levels: list[int], seconds: float) -> None:
             print(_line([str(n), "ratio", *ratios]), flush=True)
             for failure in sorted({v.failure for v in ours.failed}):
                 print(f"          failed: {failure}")
+    for error in _errors(log):  # a page shows visitors no details: the server's log has them
+        print(f"          server log: {error}")
+
+
+def _errors(log: Path) -> list[str]:
+    """The distinct exceptions (a traceback's last line) in a server's log."""
+    lines = log.read_text(errors="replace").splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            rest = [x for x in lines[i + 1 :] if x and not x.startswith(" ")]
+            if rest and rest[0] not in found:
+                found.append(rest[0])
+    return found
 
 
 def idle_sessions(database: Path, sessions: int = IDLE_SESSIONS, rounds: int = 3) -> None:

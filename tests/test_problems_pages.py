@@ -236,3 +236,34 @@ def test_mine_for_the_office_is_its_queue(app_db, username):
     shown = [m.value for m in at.markdown if m.value.startswith("**#")]
     assert [s.split()[0] for s in shown] == [f"**#{waiting}**", f"**#{unassigned}**"]
     assert not at.subheader  # no red lights of their own: they have no units
+
+
+def _widget(part: str, app_db, *args) -> AppTest:
+    """One of ui.problems' parts for others' pages, run on its own."""
+
+    def script(part, args):
+        import streamlit as st
+
+        from ui import problems
+
+        # registered, not run: the links to 问题督办 need the page known, as the router makes it
+        st.navigation([st.Page(problems.PAGE, url_path="problems")], position="hidden")
+        getattr(problems, part)(*args)
+
+    return AppTest.from_function(script, args=(part, args), default_timeout=60).run()
+
+
+def test_the_parts_for_the_project_page_and_the_overview(app_db):
+    overdue = _seed(app_db, description="审批未完成")
+    _seed(app_db, description="资金到位滞后")
+    with db.connect(app_db) as con:
+        earlier = [TODAY - dt.timedelta(days=3), TODAY - dt.timedelta(days=40), overdue]
+        con.execute("UPDATE problems SET due_on = ?, raised_on = ? WHERE id = ?", earlier)
+        project = con.execute("SELECT project_id FROM problems LIMIT 1").fetchone()[0]
+    at = _widget("project_problems", app_db, project)
+    assert not at.exception and at.subheader[0].value == "协调问题（2 个未办结）"
+    cards = [m.value for m in at.markdown if m.value.startswith("**#")]
+    assert cards[0].startswith(f"**#{overdue}** :red[■ 红色督办]") and len(cards) == 2
+    assert _widget("project_problems", app_db, 999).caption[0].value == "这个项目没有登记协调问题。"
+    counts = _widget("open_counts", app_db)
+    assert [m.value for m in counts.metric] == ["2 个", "1 个"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -22,7 +23,9 @@ from xzcore import db, fmt, tables
 from xzcore.problems import ledger, model, store
 
 _FLASH = "problems_flash"
-PAGE = "pages/problems.py"
+# Absolute, as the router registers it: a relative path is resolved against the script that
+# runs, which is pages/mine.py itself when a direct link reaches a freshly started server.
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "problems.py"
 # The worst rows a page lists (the CSV has all): a table of 5,000 styled rows costs the server
 # and the browser more than anyone reads.
 SHOWN = 200
@@ -344,3 +347,28 @@ def red_lights(user) -> tuple[str | None, pd.DataFrame]:
 def open_link(problem_id: int) -> None:
     st.page_link(PAGE, label="查看与办理", icon=":material/open_in_new:",
                  query_params={"problem": str(problem_id)})  # fmt: skip
+
+
+# --- for the pages of others: what the project page and the overview would show -------------
+
+
+def project_problems(project_id: int) -> None:
+    """A project's problems, open ones first, each with its colour and a link to it (for the
+    project page: 项目详情 lists its problems)."""
+    found = table(version(), today())
+    mine_ = found[found["project_id"] == project_id]
+    st.subheader(f"协调问题（{int(mine_['open'].sum())} 个未办结）", anchor=False)
+    if mine_.empty:
+        st.caption("这个项目没有登记协调问题。")
+        return
+    for row in mine_.to_dict("records"):
+        card(row)
+        open_link(row["id"])
+
+
+def open_counts() -> None:
+    """未办结 and 逾期未办结 problems of the whole district (for the overview)."""
+    whole = ledger.totals(table(version(), today()))
+    with st.container(horizontal=True):
+        st.metric("未办结问题", f"{whole['open']} 个", width="content")
+        st.metric("逾期未办结问题", f"{whole['overdue']} 个", width="content")

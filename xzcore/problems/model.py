@@ -27,7 +27,6 @@ WORKING = ("已交办", "办理中")
 
 RED, YELLOW, BLUE = "红", "黄", "蓝"
 COLOURS = (RED, YELLOW, BLUE)
-COLOUR_NAMES = {RED: "红色督办（逾期）", YELLOW: "黄色督办（滞后）", BLUE: "蓝色督办（临期）"}
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,11 @@ def streamlit_server(db: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def server_process(
-    db: Path, prefix: tuple[str, ...] = (), log: Path | None = None
+    db: Path, prefix: tuple[str, ...] = (), log: Path | None = None, env: dict | None = None
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """streamlit_server, yielding the process too (for the tests that kill it); prefix: a
     command the server runs under (setpriv, to drop root's power over file modes); log: where
-    its output goes (the server's log, which the fault tests read)."""
+    its output goes (the server's log, which the fault tests read); env: more variables."""
     port = _free_port()
     out = log.open("wb") if log is not None else subprocess.DEVNULL
     proc = subprocess.Popen(
@@ -66,7 +66,7 @@ def server_process(
          "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT,
-        env=_env(db),
+        env=_env(db) | (env or {}),
         stdout=out,
         stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL,
     )  # fmt: skip

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from tests.browser import screenshot, settled, streamlit_server
+from tests.browser import screenshot, server_process, settled, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +30,12 @@ CHROME = [
 MOVES = ["ArrowRight", "PageDown", "button", "Space", "ArrowRight", "PageDown"]
 
 
+SPEEDUP = 10  # the slides' 15/30/60 s last a tenth as long on this module's server
+
+
 @pytest.fixture(scope="module")
 def server(demo_db):
-    with streamlit_server(demo_db) as url:
+    with server_process(demo_db, env={"XZ_PRESENT_SPEEDUP": str(SPEEDUP)}) as (url, _):
         yield url
 
 
@@ -201,7 +204,7 @@ def test_the_slides_turn_by_themselves_when_asked(server, browser):
     page.get_by_text("手动翻页", exact=True).click()  # the pause
     page.wait_for_url(lambda url: "auto=" not in url)
     settled(page)
-    page.wait_for_timeout(17000)
+    page.wait_for_timeout(17000 / SPEEDUP)  # more than a period: nothing turns
     assert _number(page) == 1
     page.close()
 

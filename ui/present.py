@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import time
 from pathlib import Path
 
@@ -180,11 +181,19 @@ def _keep(name: str, key: str) -> None:
         st.query_params.pop(name, None)
 
 
+def _period(seconds: int) -> float:
+    """The chosen seconds, divided by XZ_PRESENT_SPEEDUP, which only the tests set: they watch
+    the slides turn and stay paused in a tenth of the time a presenter would."""
+    return seconds / float(os.environ.get("XZ_PRESENT_SPEEDUP", "1"))
+
+
 def _advance_every(seconds: int, number: int, count: int) -> None:
-    @st.fragment(run_every=seconds)
+    period = _period(seconds)
+
+    @st.fragment(run_every=period)
     def advance() -> None:
         # the fragment also runs with the page: only a tick a whole period later turns the slide
-        if time.monotonic() - st.session_state[_SHOWN] >= seconds - 1:
+        if time.monotonic() - st.session_state[_SHOWN] >= period - min(1, period / 10):
             st.query_params[SLIDE] = str(slides.step(number, 1, count, wrap=True))
             st.rerun()
 
@@ -192,7 +201,7 @@ def _advance_every(seconds: int, number: int, count: int) -> None:
 
 
 def _refresh_every(seconds: int, version: str) -> None:
-    @st.fragment(run_every=seconds)
+    @st.fragment(run_every=_period(seconds))
     def refresh() -> None:
         if data.data_version() != version:  # new figures uploaded: draw the slide again
             st.rerun()

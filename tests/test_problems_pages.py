@@ -267,3 +267,10 @@ def test_the_parts_for_the_project_page_and_the_overview(app_db):
     assert _widget("project_problems", app_db, 999).caption[0].value == "这个项目没有登记协调问题。"
     counts = _widget("open_counts", app_db)
     assert [m.value for m in counts.metric] == ["2 个", "1 个"]
+
+
+def test_a_file_that_is_not_a_ledger_is_refused_in_words(app_db):
+    at = _app("office", "pages/problems.py")
+    at.file_uploader[0].set_value(("计划.csv", "项目名称,年度计划\n甲,1\n".encode(), "text/csv"))
+    at.run()
+    assert not at.exception and "没有找到问题台账的表头" in at.error[0].value

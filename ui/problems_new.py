@@ -11,6 +11,7 @@ import streamlit as st
 from ui import data, problems
 from ui.problems_act import REFUSED, attempt, run
 from xzcore import auth, tables
+from xzcore.errors import XZError
 from xzcore.period import Month
 from xzcore.problems import CATEGORIES, SOURCES, importer, proposals, store
 
@@ -132,8 +133,11 @@ def import_panel(user: auth.User, version: str) -> None:
     upload = st.file_uploader("问题台账（CSV、xlsx、xls）", type=["csv", "xlsx", "xls"],
                               key="problems_upload")  # fmt: skip
     if upload is not None:
-        prepared = attempt(importer.prepare, upload.getvalue(), upload.name)
-        if prepared is not REFUSED:
+        try:  # only reads: not under the write lock, which a 20 MB workbook would hold long
+            prepared = importer.prepare(data.cursor(), upload.getvalue(), upload.name)
+        except XZError as exc:
+            st.error(tables.literal(str(exc)), icon=":material/error:")
+        else:
             _preview(user, prepared)
     listed = importer_batches(version)
     if listed:

@@ -86,10 +86,12 @@ def holds(user: User | None, unit: str | None) -> bool:
 
 def may(user: User | None, step: str, problem: dict) -> bool:
     """Whether the user may take the step on the problem as it stands (for the pages' buttons)."""
-    return _refusal(user, STEPS[step], problem) is None
+    kind = STEPS[step]
+    return _refusal(user, kind, problem) is None and problem["state"] in kind.states
 
 
 def _refusal(user: User | None, step: Step, problem: dict) -> str | None:
+    """Why the user may not take this step on the problem at all (role, or another unit's)."""
     if not isinstance(user, User):
         return f"请先登录：未登录不能{step.name}"
     if user.role not in step.roles:
@@ -100,8 +102,6 @@ def _refusal(user: User | None, step: Step, problem: dict) -> str | None:
             f"问题 {problem['id']} 的主办单位是{problem['lead_unit'] or '（未交办）'}，"
             f"不属于您负责的单位（{mine}），不能{step.name}"
         )
-    if problem["state"] not in step.states:
-        return f"问题 {problem['id']} 现为“{problem['state']}”，不能{step.name}"
     return None
 
 
@@ -116,9 +116,13 @@ def _problem(con, problem_id: int) -> dict:
 
 
 def _check(con, user, step: Step, problem: dict) -> None:
+    """A refusal of the user is audited (越权被拒); a step the problem's state does not allow
+    (a page opened before someone else closed it) is only refused."""
     message = _refusal(user, step, problem)
     if message is not None:
         raise deny(con, user, step.name, message, {"id": problem["id"]})
+    if problem["state"] not in step.states:
+        raise BadArgument(f"问题 {problem['id']} 现为“{problem['state']}”，不能{step.name}")
 
 
 def _event(con, user: User, problem_id: int, kind: str, at, text, state: str) -> None:

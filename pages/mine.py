@@ -34,7 +34,13 @@ if len(found) > problems.MINE_SHOWN:
 month, lights = problems.red_lights(user)
 if user.role in ("staff", "viewer") and month is not None:
     st.subheader(f"红灯项目（{month}）", anchor=False)
-    if lights.empty:
+    if not problems.has_projects(user):
+        whose = "、".join(user.units) if user.role == "staff" else user.display_name
+        st.info(tables.literal(
+            f"没有项目的{'责任单位' if user.role == 'staff' else '联系区领导'}是“{whose}”。"
+            "领导账号的姓名须与计划表中“联系区领导”的写法一致（如“常务副区长”），请联系管理员修改。"
+        ))  # fmt: skip
+    elif lights.empty:
         st.info("您负责或联系的项目本月没有红灯。")
     for row in lights.itertuples():
         with st.container(border=True):

@@ -274,3 +274,9 @@ def test_a_file_that_is_not_a_ledger_is_refused_in_words(app_db):
     at.file_uploader[0].set_value(("计划.csv", "项目名称,年度计划\n甲,1\n".encode(), "text/csv"))
     at.run()
     assert not at.exception and "没有找到问题台账的表头" in at.error[0].value
+
+
+def test_a_leader_whose_name_is_no_projects_leader_is_told_why_he_sees_no_lights(app_db):
+    at = _app("leader", "pages/mine.py")  # the demo's 区领导（示例）
+    assert not at.exception
+    assert "没有项目的联系区领导是“区领导（示例）”" in _said(at.info[-1])

@@ -344,6 +344,15 @@ def red_lights(user) -> tuple[str | None, pd.DataFrame]:
     return month, data.lights(version_, month, (whose, ("light", ("red",))))
 
 
+def has_projects(user) -> bool:
+    """Whether any project names the user's units (staff) or his name as 联系区领导 (a leader):
+    a leader's account whose name is not the title the register uses finds none."""
+    listed = projects(version())
+    if user.role == "staff":
+        return bool(listed["unit"].isin(user.units).any())
+    return bool((listed["leader"] == user.display_name).any())
+
+
 def open_link(problem_id: int) -> None:
     st.page_link(PAGE, label="查看与办理", icon=":material/open_in_new:",
                  query_params={"problem": str(problem_id)})  # fmt: skip

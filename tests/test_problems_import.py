@@ -169,3 +169,18 @@ def test_the_command_line_reports_errors_by_row_and_exits_1(path, tmp_path, caps
     source.write_text("问题描述,问题类型\n缺钱,天气\n", encoding="utf-8")
     code, _, err = _cli(path, "import", str(source), capsys=capsys)
     assert code == 1 and err.splitlines()[0].startswith("第2行「问题类型」：问题类型“天气”")
+
+
+def test_the_export_neutralises_formulas_and_keeps_the_text(path, tmp_path, capsys):
+    from tests.hostile import HYPERLINK, SCRIPT
+
+    source = tmp_path / "台账.csv"
+    source.write_text(f'问题描述\n"{HYPERLINK.replace(chr(34), chr(34) * 2)}{SCRIPT}"\n',
+                      encoding="utf-8")  # fmt: skip
+    assert _cli(path, "import", str(source), capsys=capsys)[0] == 0
+    target = tmp_path / "out.csv"
+    _cli(path, "export", "-o", str(target), capsys=capsys)
+    text = target.read_bytes().decode("utf-8-sig")
+    assert "'" + HYPERLINK.replace('"', '""') + SCRIPT in text  # a text cell, not a formula
+    listed = json.loads(_cli(path, "list", "--json", capsys=capsys)[1])
+    assert listed[0]["description"] == HYPERLINK + SCRIPT

@@ -280,3 +280,21 @@ def test_a_leader_whose_name_is_no_projects_leader_is_told_why_he_sees_no_lights
     at = _app("leader", "pages/mine.py")  # the demo's 区领导（示例）
     assert not at.exception
     assert "没有项目的联系区领导是“区领导（示例）”" in _said(at.info[-1])
+
+
+def test_the_office_sends_back_holds_and_resumes_through_the_forms(app_db):
+    problem = _seed(app_db)
+    with db.connect(app_db) as con:
+        store.request_close(con, auth.User("s", "s", "staff", (UNIT,)), problem, "办完")
+    at = _app("office", "pages/problems.py", problem=str(problem))
+    _button(at, "退回").click().run()
+    assert "退回理由" in at.error[0].value and _state(app_db, problem) == "申请办结"
+    _area(at, "退回理由（主办单位会看到）").input("缺签约材料")
+    _button(at, "退回").click().run()
+    assert "已退回主办单位：缺签约材料" in _said(at.success[0])
+    assert at.dataframe[0].value["督办"].tolist() == ["▲ 黄色督办"]
+    _area(at, "暂缓理由").input("等待省里政策")
+    _button(at, "暂缓").click().run()
+    assert _state(app_db, problem) == "暂缓" and at.dataframe[0].value["督办"].tolist() == [""]
+    _button(at, "恢复办理").click().run()
+    assert _state(app_db, problem) == "办理中"

@@ -298,3 +298,17 @@ def test_the_office_sends_back_holds_and_resumes_through_the_forms(app_db):
     assert _state(app_db, problem) == "暂缓" and at.dataframe[0].value["督办"].tolist() == [""]
     _button(at, "恢复办理").click().run()
     assert _state(app_db, problem) == "办理中"
+
+
+def test_a_problem_with_no_project_nor_unit_opens_and_is_handed_over(app_db):
+    with db.connect(app_db) as con:
+        problem = store.create(con, OFFICE, description="全区用工紧张", category="其他",
+                               source="单位反映")  # fmt: skip
+    at = _app("office", "pages/problems.py", problem=str(problem))
+    assert not at.exception
+    assert "nan" not in _text(at) and "None" not in _text(at)
+    unit = [t for t in at.text_input if t.label == "主办单位"][-1]  # the 交办 form, not 登记
+    assert unit.value == ""
+    unit.input("区人力社保局")
+    _button(at, "交办").click().run()
+    assert "已交办区人力社保局" in _said(at.success[0]) and _state(app_db, problem) == "已交办"

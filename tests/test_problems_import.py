@@ -157,6 +157,8 @@ def test_the_command_line_imports_lists_exports_and_undoes(path, tmp_path, capsy
     code, out, _ = _cli(path, "list", "--overdue", "--unit", "区财政局", "--json", capsys=capsys)
     found = json.loads(out)
     assert [(r["id"], r["colour"], r["lead_unit"]) for r in found] == [(2, "红", "区财政局")]
+    code, out, _ = _cli(path, "list", "--leader", "常务副区长", "--json", capsys=capsys)
+    assert [r["id"] for r in json.loads(out)] == [1, 3]  # named, or the project's 联系区领导
     target = tmp_path / "out.csv"
     _cli(path, "export", "--overdue", "-o", str(target), capsys=capsys)
     text = target.read_bytes().decode("utf-8-sig").splitlines()

@@ -35,6 +35,7 @@ def add_commands(sub) -> None:
         q = verbs.add_parser(verb, help=text)
         q.add_argument("--overdue", action="store_true", help="只列逾期未办结的（红色督办）")
         q.add_argument("--unit", action="append", help="主办或协办单位（可重复）")
+        q.add_argument("--leader", action="append", help="协调区领导（可重复）")
         if verb == "list":
             q.add_argument("--json", action="store_true")
         else:
@@ -63,7 +64,8 @@ def run(args, path: Path, today: dt.date | None = None) -> int:
 
 
 def _read(con, args, today: dt.date) -> int:
-    table = ledger.ledger(con, today, unit=args.unit, colour="红" if args.overdue else None)
+    table = ledger.ledger(con, today, unit=args.unit, leader=args.leader,
+                          colour="红" if args.overdue else None)  # fmt: skip
     shown = table[list(HEADERS)].copy()
     shown["support_units"] = shown["support_units"].map("、".join)
     if args.verb == "export":

@@ -312,3 +312,16 @@ def test_a_problem_with_no_project_nor_unit_opens_and_is_handed_over(app_db):
     unit.input("区人力社保局")
     _button(at, "交办").click().run()
     assert "已交办区人力社保局" in _said(at.success[0]) and _state(app_db, problem) == "已交办"
+
+
+def test_a_link_to_another_problem_opens_it_and_a_pick_stands(app_db):
+    first, second = _seed(app_db, description="甲问题"), _seed(app_db, description="乙问题")
+    at = _app("office", "pages/problems.py", problem=str(first))
+    assert at.subheader[0].value.startswith(f"问题 #{first}")
+    at.query_params["problem"] = str(second)  # a click on 我的's link for the second
+    at.run()
+    assert at.subheader[0].value.startswith(f"问题 #{second}")
+    next(s for s in at.selectbox if s.label == "打开问题").set_value(first).run()
+    assert at.subheader[0].value.startswith(f"问题 #{first}")
+    at.run()  # stays
+    assert at.subheader[0].value.startswith(f"问题 #{first}") and not at.warning

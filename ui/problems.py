@@ -149,6 +149,9 @@ def filters(version: str, day: dt.date) -> tuple:
     return tuple((k, tuple(v)) for k, v in chosen.items() if v)
 
 
+_OPEN, _LINKED = "problems_open", "problems_open_linked"
+
+
 def chosen(listing_: Listing, whole: pd.DataFrame) -> dict | None:
     """The problem to open: picked among the rows listed, or named in the link (?problem=12,
     which 我的 links to) even when the filters hide it."""
@@ -159,18 +162,23 @@ def chosen(listing_: Listing, whole: pd.DataFrame) -> dict | None:
     wanted = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 10 else None
     if wanted is not None and wanted not in labels and wanted in set(whole["id"]):
         labels = {wanted: f"#{wanted}"} | labels
-    options = list(labels)
+    # The link wins when it names another problem than the one last opened here (a click in
+    # 我的); otherwise the pick stands. Session state, not index=: a pick survives reruns.
+    if wanted in labels and wanted != st.session_state.get(_LINKED):
+        st.session_state[_OPEN] = wanted
+    if st.session_state.get(_OPEN) not in labels:
+        st.session_state[_OPEN] = None
     picked = st.selectbox(
         "打开问题",
-        options,
-        index=options.index(wanted) if wanted in labels else None,
+        list(labels),
         format_func=labels.get,
         placeholder="选择一个问题查看详情与办理",
-        key="problems_open",
+        key=_OPEN,
     )
     if picked is None:
         return None
     st.query_params["problem"] = str(picked)
+    st.session_state[_LINKED] = picked
     return whole[whole["id"] == picked].iloc[0].to_dict()
 
 

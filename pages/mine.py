@@ -7,7 +7,7 @@ import streamlit as st
 from ui import access, problems, shell
 from xzcore import tables
 
-user = shell.page()
+user = shell.page(need="problems")
 if user is None:
     access.refuse("我的", user)
     st.stop()

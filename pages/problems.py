@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import access, problems, problems_act, problems_new, shell
 
-user = shell.page()
+user = shell.page(need="problems")
 if user is None:
     access.refuse("问题督办", user)
     st.stop()

@@ -11,12 +11,22 @@ from tests.logins import log_in
 from xzcore import audit, db, settings
 
 VIEWING = ["总览", "投资完成", "进度滞后", "亮灯地图", "红旗/预警", "项目详情", "月度通报"]
+PROBLEMS = ["问题督办", "我的"]  # every account, no anonymous visitor
 MENUS = {
     None: [*VIEWING, "登录"],
-    "leader": VIEWING,
-    "staff": [*VIEWING, "上传数据"],
-    "office": [*VIEWING, "上传数据", "报送情况"],
-    "admin": [*VIEWING, "上传数据", "报送情况", "用户管理", "审计日志", "规则设置", "列对应记忆"],
+    "leader": [*VIEWING, *PROBLEMS],
+    "staff": [*VIEWING, *PROBLEMS, "上传数据"],
+    "office": [*VIEWING, *PROBLEMS, "上传数据", "报送情况"],
+    "admin": [
+        *VIEWING,
+        *PROBLEMS,
+        "上传数据",
+        "报送情况",
+        "用户管理",
+        "审计日志",
+        "规则设置",
+        "列对应记忆",
+    ],
 }
 
 

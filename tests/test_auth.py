@@ -214,9 +214,10 @@ def test_roles_allow_exactly_their_actions():
             except PermissionDenied:
                 pass
     assert allowed == {
-        "staff": ["upload", "undo"],
-        "office": ["upload", "undo", "publish", "review"],
-        "admin": ["upload", "undo", "settings", "users", "audit", "publish", "review"],
+        "viewer": ["problems"],
+        "staff": ["upload", "undo", "problems"],
+        "office": ["upload", "undo", "publish", "review", "problems"],
+        "admin": ["upload", "undo", "settings", "users", "audit", "publish", "review", "problems"],
     }
     with pytest.raises(PermissionDenied, match="请先登录：未登录不能查看审计日志"):
         auth.require(None, "audit")

@@ -51,6 +51,8 @@ NEEDS = {
     "audit": "audit",
     "rules": "settings",
     "column_maps": "settings",
+    "problems": "problems",
+    "mine": "problems",
 }
 
 

@@ -24,6 +24,7 @@ ACTION_NAMES = {
     "audit": "查看审计日志",
     "publish": "发布或更正月度数据",
     "review": "审核单位报送",
+    "problems": "查看问题督办",
 }
 _ALLOWED = {
     "upload": {"staff", "office", "admin"},
@@ -33,6 +34,8 @@ _ALLOWED = {
     "audit": {"admin"},
     "publish": {"office", "admin"},
     "review": {"office", "admin"},
+    # a project's difficulties are the district's working papers, not for anonymous visitors
+    "problems": set(ROLES),
 }
 
 

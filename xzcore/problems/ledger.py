@@ -53,13 +53,12 @@ def ledger(con, today: dt.date, **filters) -> pd.DataFrame:
     table["open"] = table["state"].isin(OPEN)
     table = filtered(table, filters)
     table["_rank"] = table["colour"].map(_RANK).fillna(3) + (~table["open"]) * 10
-    table["_due"] = table["due_on"].fillna(pd.Timestamp.max)
-    ordered = table.sort_values(
-        ["_rank", "overdue_days", "_due", "id"],
+    ordered = table.sort_values(  # no deadline, or not overdue: after those that have one
+        ["_rank", "overdue_days", "due_on", "id"],
         ascending=[True, False, True, True],
         na_position="last",
     )
-    return ordered.drop(columns=["_rank", "_due"]).reset_index(drop=True)
+    return ordered.drop(columns=["_rank"]).reset_index(drop=True)
 
 
 def filtered(table: pd.DataFrame, filters: dict) -> pd.DataFrame:

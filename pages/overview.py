@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import controls, data, shell
+from ui import access, controls, data, problems, shell
 from xzcore import charts, fmt
 
 user = shell.page()
@@ -75,6 +75,9 @@ st.markdown(
     f"**亮灯**：:green[● 绿灯 {lights['green']} 个]　:orange[▲ 黄灯 {lights['yellow']} 个]　"
     f":red[■ 红灯 {lights['red']} 个]{changed}"
 )
+
+if access.may(user, "problems"):  # accounts only: a project's difficulties are working papers
+    problems.open_counts()
 
 if not total["projects"]:  # the filters keep nothing: words, not empty axes
     st.info(controls.NOTHING_MATCHES)

@@ -8,7 +8,7 @@ import functools
 
 import streamlit as st
 
-from ui import controls, data, formats, shell
+from ui import access, controls, data, formats, problems, shell
 from xzcore import charts, fmt, tables
 
 MONEY = st.column_config.NumberColumn(format="localized", width=120)
@@ -141,3 +141,5 @@ notes = tables.progress_notes(months)
 if missing:  # the month's row says why it is empty
     notes.iloc[-1, 1:] = ["未报送", "—", "—"]
 st.table(tables.literal_table(notes), hide_index=True)
+if access.may(user, "problems"):  # accounts only, as on 问题督办
+    problems.project_problems(int(asked))

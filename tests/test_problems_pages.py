@@ -261,7 +261,7 @@ def test_the_parts_for_the_project_page_and_the_overview(app_db):
         con.execute("UPDATE problems SET due_on = ?, raised_on = ? WHERE id = ?", earlier)
         project = con.execute("SELECT project_id FROM problems LIMIT 1").fetchone()[0]
     at = _widget("project_problems", app_db, project)
-    assert not at.exception and at.subheader[0].value == "协调问题（2 个未办结）"
+    assert not at.exception and at.markdown[0].value == "**协调问题（2 个未办结）**"
     cards = [m.value for m in at.markdown if m.value.startswith("**#")]
     assert cards[0].startswith(f"**#{overdue}** :red[■ 红色督办]") and len(cards) == 2
     assert _widget("project_problems", app_db, 999).caption[0].value == "这个项目没有登记协调问题。"
@@ -325,3 +325,17 @@ def test_a_link_to_another_problem_opens_it_and_a_pick_stands(app_db):
     assert at.subheader[0].value.startswith(f"问题 #{first}")
     at.run()  # stays
     assert at.subheader[0].value.startswith(f"问题 #{first}") and not at.warning
+
+
+@pytest.mark.parametrize("username", [None, "office"])
+def test_the_project_page_and_the_overview_show_problems_to_accounts_only(app_db, username):
+    problem = _seed(app_db)
+    with db.connect(app_db) as con:
+        project = con.execute("SELECT project_id FROM problems WHERE id = ?", [problem]).fetchone()
+    at = _app(username, "pages/project.py", project=str(project[0]))
+    assert not at.exception
+    listed = [m.value for m in at.markdown if m.value.startswith("**协调问题")]
+    assert listed == ([] if username is None else ["**协调问题（1 个未办结）**"])
+    overview = _app(username, "pages/overview.py")
+    counts = {m.label: m.value for m in overview.metric if "问题" in m.label}
+    assert counts == ({} if username is None else {"未办结问题": "1 个", "逾期未办结问题": "0 个"})

@@ -374,7 +374,7 @@ def project_problems(project_id: int) -> None:
     project page: 项目详情 lists its problems)."""
     found = table(version(), today())
     mine_ = found[found["project_id"] == project_id]
-    st.subheader(f"协调问题（{int(mine_['open'].sum())} 个未办结）", anchor=False)
+    st.markdown(f"**协调问题（{int(mine_['open'].sum())} 个未办结）**")  # as the page's others
     if mine_.empty:
         st.caption("这个项目没有登记协调问题。")
         return

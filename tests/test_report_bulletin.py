@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -106,3 +107,20 @@ def test_cells_as_text():
     assert text("pp", -13.333) == "超前13.3" and text("pp", 4.0) == "落后4.0"
     assert text("light", "red") == "■ 红灯"
     assert text("rate", None) == text("wan", float("nan")) == "—"
+
+
+def test_the_bulletin_says_the_month_s_problems_and_lists_the_overdue(demo_con):
+    """A problem raised in July with a deadline of 10 August, still open at the end of August."""
+    from xzcore import auth
+    from xzcore.problems import store
+
+    office = auth.User("office", "区重点办（示例）", "office")
+    july = dt.datetime(2020, 7, 20, 9)
+    problem = store.create(demo_con, office, description="用地指标未落实", category="用地",
+                           source="现场办公", project_id=1, at=july)  # fmt: skip
+    store.assign(demo_con, office, problem, lead_unit="区发改局", due_on=dt.date(2020, 8, 10),
+                 at=july)  # fmt: skip
+    made = bulletin.gather(demo_con, Month(2020, 8))
+    assert made.paragraphs[-1].startswith("问题协调：") and "逾期未办结1个" in made.paragraphs[-1]
+    overdue = made.tables["逾期未办结问题"]
+    assert [(row[0], row[3], row[-1]) for row in overdue.rows] == [(problem, "用地指标未落实", 21)]

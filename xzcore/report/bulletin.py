@@ -16,6 +16,7 @@ import pandas as pd
 from xzcore import cycle, demo, evaluation, fmt, history, lagcharts, metrics, settings
 from xzcore.frame import GROUP_COLUMNS
 from xzcore.period import Month
+from xzcore.problems import meeting
 from xzcore.report.model import Bulletin, Column, Table
 from xzcore.rules import LIGHT_NAMES, SCHEDULE_MODES
 
@@ -293,6 +294,7 @@ def gather(con, month: Month) -> Bulletin:
         _lights(total, before, changes),
         f"本月评出红旗项目{len(result['red_flags'])}个、预警（蜗牛）项目"
         f"{len(result['warnings'])}个，名单附后。",
+        f"问题协调：{meeting.paragraph(con, month)}",
     )
     groups = total["groups"]
     note = "按完成率从高到低排列；完成率 = 累计完成 ÷ 年度计划（各项目之和相除）。"
@@ -304,6 +306,7 @@ def gather(con, month: Month) -> Bulletin:
         warnings,
         _lagging_table(lagging, preset),
         _changes_table(month, changes),
+        meeting.overdue_table(con, month),
     ]
     return Bulletin(
         month=month,

@@ -27,6 +27,7 @@ SECTIONS = (
     ("四、亮灯情况", lambda b: (), ("黄红灯项目", "亮灯变化"), _NAMES[4:5]),
     ("五、红旗项目", lambda b: (), ("红旗项目",), ()),
     ("六、预警（蜗牛）项目", lambda b: (), ("预警项目",), ()),
+    ("七、逾期未办结问题", lambda b: (), ("逾期未办结问题",), ()),
 )  # fmt: skip
 
 # inline (bulletin.css is shared): a 未发布 line in red, a correction in a box

@@ -30,12 +30,15 @@ def project_list(title: str, table, rule: str, kind: str, empty: str, file_name:
         st.info(empty)
         return
     shown = controls.mark_reported(tables.evaluation_list(table), table)
-    ids = shown["id"].tolist()
+    listed = shown.head(formats.LISTED_ROWS)  # in the order of the rule: the worst first
+    if len(shown) > len(listed):
+        st.caption(f"下表列出前 {len(listed)} 个（共 {len(shown)} 个）；「下载 CSV」含全部。")
+    ids = listed["id"].tolist()
     key = f"evaluation_{kind}"
     order = [c for c in ORDER[kind] if c in shown.columns]
     order = controls.with_reported(order, table, after="项目名称")
     st.dataframe(
-        formats.lit(shown),
+        formats.lit(listed),
         hide_index=True,
         width="stretch",
         column_order=order,

@@ -10,9 +10,6 @@ from xzcore import lagcharts, rules, tables
 
 HEATMAP_INLINE = 150  # more projects than this: the tall heatmap waits in an expander
 HEATMAP_ROWS = 300  # and draws the worst this many (16 px a row: 4,800 px)
-# A list shows at most this many rows, the worst first; its CSV holds them all. The 5,000 red
-# and yellow projects of a 10,000-project district were 1.4 MB of table on every view.
-TABLE_ROWS = 500
 COLUMNS = formats.NUMBERS | {
     "id": None,  # kept for the drill-down, not shown
     "项目名称": st.column_config.TextColumn(pinned=True),
@@ -42,9 +39,9 @@ def listed(version: str, month: str, filters: tuple, edition, which: str):
 
 def project_table(which: str, key: str, file_name: str) -> None:
     """A clickable list of projects (ticking a row opens the project's page), the worst
-    TABLE_ROWS of it shown, and its CSV with all of them."""
+    formats.LISTED_ROWS of it shown, and its CSV with all of them."""
     table, order, csv = listed(version, view.month, view.filters, view.edition, which)
-    shown = table.head(TABLE_ROWS)
+    shown = table.head(formats.LISTED_ROWS)
     if len(table) > len(shown):
         st.caption(f"下表列出最差的 {len(shown)} 个（共 {len(table)} 个）；「下载 CSV」含全部。")
     st.dataframe(

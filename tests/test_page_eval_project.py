@@ -143,3 +143,19 @@ def test_an_unknown_project_says_so(page):
         at = page("pages/project.py", project=asked, month="2020-08")
         assert f"没有找到编号为“{asked}”的项目" in at.error[0].value
         assert not at.metric
+
+
+def test_a_long_list_shows_its_worst_rows_and_says_the_csv_has_all(page, expected, monkeypatch):
+    """At 10,000 projects the warnings run to thousands: the page lists the first LISTED_ROWS
+    (2.2 MB a view before), here made 3 so that the demo's own list is long."""
+    from ui import formats
+
+    monkeypatch.setattr(formats, "LISTED_ROWS", 3)
+    at = page("pages/evaluation.py", month="2020-08")
+    red_flags, warnings = _lists(at)
+    assert len(red_flags) == len(warnings) == 3
+    found = len(expected["month"]["warnings"])
+    assert f"下表列出前 3 个（共 {found} 个）；「下载 CSV」含全部。" in [
+        c.value for c in at.caption
+    ]
+    assert list(warnings["项目名称"]) == list(expected["month"]["warnings"]["name"].head(3))

@@ -21,6 +21,9 @@ NUMBERS = {
 
 # Rows taller than 4rem let the data grid wrap a cell's text: three lines
 WRAPPED_ROW = 72
+# A list of projects shows at most this many rows, the worst first; its CSV holds them all. The
+# 5,000 red and yellow projects of a 10,000-project district were 1.4 MB of table on every view.
+LISTED_ROWS = 500
 # A light's cell: dark text on a pale fill of its colour, readable on screen and when printed
 LIGHT_STYLES = {
     tables.LIGHT_MARKS["green"]: "background-color: #e3f4e8; color: #1b6b36",

@@ -4,13 +4,10 @@ red lights in the latest month they may see."""
 
 import streamlit as st
 
-from ui import access, problems, shell
+from ui import problems, shell
 from xzcore import tables
 
-user = shell.page(need="problems")
-if user is None:
-    access.refuse("我的", user)
-    st.stop()
+user = shell.page(need="problems")  # an account: a visitor gets the login form there
 version = problems.version()
 day = problems.today()
 st.title("我的")

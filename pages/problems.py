@@ -6,12 +6,9 @@ Open to every account (leaders write 批示 here, units their progress); not to 
 
 import streamlit as st
 
-from ui import access, problems, problems_act, problems_new, shell
+from ui import problems, problems_act, problems_new, shell
 
-user = shell.page(need="problems")
-if user is None:
-    access.refuse("问题督办", user)
-    st.stop()
+user = shell.page(need="problems")  # an account: a visitor gets the login form there
 version = problems.version()
 day = problems.today()
 st.title("问题督办")

@@ -56,18 +56,21 @@ def _assign(user, row) -> None:
             done(f"问题 #{row['id']} 已交办{unit}，办结时限 {due:%Y-%m-%d}。")
 
 
+def _written(user, row, kind: str, label: str, button: str, step, said: str) -> None:
+    """A step that is a text the user writes (a note, a request to close, a 批示)."""
+    with st.form(f"problem_{kind}_{row['id']}", clear_on_submit=True):
+        text = st.text_area(label, max_chars=2000, height=80)
+        if st.form_submit_button(button) and run(step, user, row["id"], text):
+            done(said.format(id=row["id"]))
+
+
 def _note(user, row) -> None:
-    with st.form(f"problem_note_{row['id']}", clear_on_submit=True):
-        text = st.text_area("办理进展", max_chars=2000, height=80)
-        if st.form_submit_button("提交进展") and run(store.note, user, row["id"], text):
-            done(f"已记录问题 #{row['id']} 的办理进展。")
+    _written(user, row, "note", "办理进展", "提交进展", store.note, "已记录问题 #{id} 的办理进展。")
 
 
 def _request(user, row) -> None:
-    with st.form(f"problem_request_{row['id']}", clear_on_submit=True):
-        text = st.text_area("办结情况说明", max_chars=2000, height=80)
-        if st.form_submit_button("申请办结") and run(store.request_close, user, row["id"], text):
-            done(f"问题 #{row['id']} 已申请办结，待区重点办督核。")
+    _written(user, row, "request", "办结情况说明", "申请办结", store.request_close,
+             "问题 #{id} 已申请办结，待区重点办督核。")  # fmt: skip
 
 
 def _close(user, row) -> None:
@@ -102,10 +105,8 @@ def _resume(user, row) -> None:
 
 
 def _instruct(user, row) -> None:
-    with st.form(f"problem_instruct_{row['id']}", clear_on_submit=True):
-        text = st.text_area("领导批示", max_chars=2000, height=80)
-        if st.form_submit_button("提交批示") and run(store.instruct, user, row["id"], text):
-            done(f"已记录对问题 #{row['id']} 的批示。")
+    _written(user, row, "instruct", "领导批示", "提交批示", store.instruct,
+             "已记录对问题 #{id} 的批示。")  # fmt: skip
 
 
 _FORMS = {

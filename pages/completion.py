@@ -1,9 +1,11 @@
 """投资完成: completion by unit, township, tier, category and leader, with the 晾晒 ranking."""
 
+import functools
+
 import streamlit as st
 
 from ui import controls, data, formats, shell, table_download
-from xzcore import charts, slides, tables
+from xzcore import slides, tables
 from xzcore.frame import GROUP_COLUMNS
 
 user = shell.page()
@@ -24,14 +26,11 @@ for tab, column in zip(st.tabs([GROUP_COLUMNS[c] for c in ORDER]), ORDER, strict
         groups = total["groups"][column]
         key = f"completion_{column}"
         st.plotly_chart(
-            charts.completion_by_group(
-                groups,
-                total["schedule_progress"],
-                f"各{GROUP_COLUMNS[column]}投资完成率（点击筛选）",
-            ),
+            data.group_chart(version, view.month, view.filters, view.edition, column),
             width="stretch",
             key=key,
-            on_select=lambda key=key, column=column: controls.filter_to(column, key),
+            # a partial, not a lambda: a lambda keeps this page's globals in every session
+            on_select=functools.partial(controls.filter_to, column, key),
             selection_mode="points",
         )
         formats.ranking(groups, column)

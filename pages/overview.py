@@ -1,9 +1,11 @@
 """总览: the district's figures for a month at a glance, against last month."""
 
+import functools
+
 import streamlit as st
 
 from ui import access, controls, data, problems, shell
-from xzcore import charts, fmt
+from xzcore import fmt
 
 user = shell.page()
 
@@ -83,30 +85,23 @@ if not total["projects"]:  # the filters keep nothing: words, not empty axes
     st.info(controls.NOTHING_MATCHES)
     st.stop()
 
+trend, pipeline = data.overview_charts(version, view.month, view.filters, view.edition)
 left, right = st.columns(2)
-left.plotly_chart(
-    charts.cumulative_trend(
-        data.trend(version, view.month, view.filters, view.edition).to_dict("records"),
-        "累计完成投资与时序进度",
-    ),
-    width="stretch",
-)
-pipeline = charts.stage_pipeline(total["stages"], "项目阶段：签约 → 开工 → 在建 → 竣工 → 投运")
+left.plotly_chart(trend, width="stretch")
 right.plotly_chart(pipeline, width="stretch")
 left, right = st.columns(2)
+# partials, not lambdas: a lambda keeps this page's globals alive in every session
 left.plotly_chart(
-    charts.completion_by_group(
-        total["groups"]["unit"], total["schedule_progress"], "各责任单位投资完成率（点击筛选）"
-    ),
+    data.group_chart(version, view.month, view.filters, view.edition, "unit"),
     width="stretch",
     key="overview_units",
-    on_select=lambda: controls.filter_to("unit", "overview_units"),
+    on_select=functools.partial(controls.filter_to, "unit", "overview_units"),
     selection_mode="points",
 )
 right.plotly_chart(
-    charts.lights_by_group(total["groups"]["township"], "各镇街道亮灯（点击筛选）"),
+    data.group_chart(version, view.month, view.filters, view.edition, "township", "lights"),
     width="stretch",
     key="overview_towns",
-    on_select=lambda: controls.filter_to("township", "overview_towns"),
+    on_select=functools.partial(controls.filter_to, "township", "overview_towns"),
     selection_mode="points",
 )

@@ -13,6 +13,7 @@ import streamlit as st
 
 from xzcore import (
     auth,
+    charts,
     cycle,
     db,
     demo,
@@ -29,6 +30,7 @@ from xzcore import (
 )
 from xzcore.errors import XZError
 from xzcore.evaluation import evaluate
+from xzcore.frame import GROUP_COLUMNS
 from xzcore.frozen import Frozen
 from xzcore.ingest.read import read
 from xzcore.period import Month
@@ -240,6 +242,33 @@ def light_map(
     total = summary(version, month, ("township",), filters, edition)
     points = map_points(version, month, filters, edition)
     return Frozen(lightmap.light_map(points, total["groups"]["township"], tiles=tiles))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def group_chart(
+    version: str, month: str, filters: tuple, edition, column: str, what: str = "completion"
+) -> Frozen:
+    """The view's groups of one column (GROUP_COLUMNS) as bars: their completion against the
+    schedule, or (what="lights") their projects' lights. Titles say a click filters."""
+    total = summary(version, month, tuple(GROUP_COLUMNS), filters, edition)
+    groups, name = total["groups"][column], GROUP_COLUMNS[column]
+    if what == "lights":
+        return Frozen(charts.lights_by_group(groups, f"各{name}亮灯（点击筛选）"))
+    title = f"各{name}投资完成率（点击筛选）"
+    return Frozen(charts.completion_by_group(groups, total["schedule_progress"], title))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def overview_charts(version: str, month: str, filters: tuple, edition) -> tuple[Frozen, Frozen]:
+    """总览's cumulative trend against the schedule and its stage pipeline."""
+    total = summary(version, month, tuple(GROUP_COLUMNS), filters, edition)
+    records = trend(version, month, filters, edition).to_dict("records")
+    return (
+        Frozen(charts.cumulative_trend(records, "累计完成投资与时序进度")),
+        Frozen(
+            charts.stage_pipeline(total["stages"], "项目阶段：签约 → 开工 → 在建 → 竣工 → 投运")
+        ),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -23,32 +23,51 @@ ORDER = {
 }
 
 
-def project_list(title: str, table, rule: str, kind: str, empty: str, file_name: str) -> None:
-    st.subheader(f"{title}（{len(table)} 个）")
-    st.caption(rule)
-    if table.empty:
-        st.info(empty)
-        return
+@st.cache_resource(show_spinner=False, max_entries=32)
+def listed(version: str, month: str, quarterly: bool, edition, kind: str):
+    """One list of the round as shown (本月报送 marked), its column order and its CSV table,
+    made once per data version and round and shared by every session (a warning list runs to
+    thousands of rows at 10,000 projects). Nothing changes these frames after they are made."""
+    table = data.evaluation(version, month, quarterly, edition)[kind]
     shown = controls.mark_reported(tables.evaluation_list(table), table)
-    listed = shown.head(formats.LISTED_ROWS)  # in the order of the rule: the worst first
-    if len(shown) > len(listed):
-        st.caption(f"下表列出前 {len(listed)} 个（共 {len(shown)} 个）；「下载 CSV」含全部。")
-    ids = listed["id"].tolist()
-    key = f"evaluation_{kind}"
     order = [c for c in ORDER[kind] if c in shown.columns]
     order = controls.with_reported(order, table, after="项目名称")
+    return shown, order, shown[order]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def round_words(version: str, month: str, quarterly: bool, edition) -> dict:
+    """What the page says of the round: small, so the copy cache_data hands each run is cheap
+    (the round's own lists are thousands of rows at 10,000 projects)."""
+    result = data.evaluation(version, month, quarterly, edition)
+    counts = tables.rule_counts(result["warnings"], result["warning_rules"])
+    keep = ("label", "as_of", "red_flag_rule")
+    return {k: result[k] for k in keep} | {"counts": counts}
+
+
+def project_list(title: str, kind: str, rule: str, empty: str, file_name: str) -> None:
+    shown, order, csv = listed(version, view.month, quarterly, view.edition, kind)
+    st.subheader(f"{title}（{len(shown)} 个）")
+    st.caption(rule)
+    if shown.empty:
+        st.info(empty)
+        return
+    rows = shown.head(formats.LISTED_ROWS)  # in the order of the rule: the worst first
+    if len(shown) > len(rows):
+        st.caption(f"下表列出前 {len(rows)} 个（共 {len(shown)} 个）；「下载 CSV」含全部。")
+    key = f"evaluation_{kind}"
     st.dataframe(
-        formats.lit(listed),
+        formats.lit(rows),
         hide_index=True,
         width="stretch",
         column_order=order,
         height="content",
         column_config=COLUMNS,
         key=key,
-        on_select=functools.partial(controls.open_row, key, ids),
+        on_select=functools.partial(controls.open_row, key, rows["id"].tolist()),
         selection_mode="single-row",
     )
-    table_download.csv_button(shown[order], file_name, key=f"csv_{kind}")
+    table_download.csv_button(csv, file_name, key=f"csv_{kind}")
 
 
 def remember_round() -> None:
@@ -82,7 +101,8 @@ kind = st.segmented_control(
     on_change=remember_round,
 )
 remember_round()
-result = data.evaluation(version, view.month, kind == "quarter", view.edition)
+quarterly = kind == "quarter"
+result = round_words(version, view.month, quarterly, view.edition)
 st.markdown(
     f"**本轮：{result['label']}**（数据截至 {controls.month_label(result['as_of'])}"
     + ("；季度评选以报告月之前最近一个完整季度末为准）" if kind == "quarter" else "）")
@@ -91,24 +111,21 @@ st.caption(
     "红旗、预警在全区所有项目中评选，侧边栏的筛选不适用于本页。勾选表格行首的方框打开项目详情。"
 )
 
-warnings = result["warnings"]
-counts = tables.rule_counts(warnings, result["warning_rules"])
+counts = result["counts"]
 # One list under the other, each the page's full width: side by side, neither showed its
 # lights even at 1920 pixels.
 project_list(
     ":material/flag: 红旗项目",
-    result["red_flags"],
-    f"评选规则：{result['red_flag_rule']}",
     "red_flags",
+    f"评选规则：{result['red_flag_rule']}",
     "本轮没有符合条件的红旗项目。",
     f"红旗项目_{result['label']}",
 )
 project_list(
     ":material/warning: 预警（蜗牛）项目",
-    warnings,
+    "warnings",
     "评选规则（符合任一条即列入，按滞后幅度排序）："
     + "；".join(f"{text}（{n} 个）" for text, n in counts.items()),
-    "warnings",
     "本轮没有预警项目。",
     f"预警项目_{result['label']}",
 )

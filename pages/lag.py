@@ -70,10 +70,8 @@ missing = int((~status["reported"]).sum())
 if missing:
     st.caption(f"本月未报送 {missing} 个项目：{controls.UNREPORTED_RULE}，亮灯亦按此计算。")
 
-# (a) Every project against the zones of the rule in force. The zones come from the preset's
-# published thresholds: rules_info carries only its name, so thresholds an admin has adjusted
-# are not drawn (ui/data.py offers no cached Preset). Each point's colour is its own computed
-# light, so the points are always right; only a zone edge may be off after such an adjustment.
+# (a) Every project against the zones of the rule in force, with an admin's thresholds; each
+# point's colour is its own computed light.
 key = "lag_scatter"
 st.plotly_chart(
     data.lag_scatter(version, view.month, view.filters, view.edition),

@@ -178,3 +178,25 @@ def test_the_deployments_tiles_go_under_the_map(page, monkeypatch):
     (figure,) = figures(at)
     raster = [layer for layer in figure.layout.map.layers if layer.sourcetype == "raster"]
     assert [list(layer.source) for layer in raster] == [[template]]
+
+
+def test_the_zones_follow_the_thresholds_an_admin_set(app_db):
+    """xiuzhou's yellow band widened from 10 to 20 points behind. September, being collected, is
+    drawn under it: schedule 75%, so red ends at 55% (it ended at 65%). August keeps the rule it
+    was published with (56.7%), as its lights do."""
+    from tests.cycle_files import SEP, report, upload
+    from tests.logins import log_in
+    from xzcore import auth, settings
+
+    upload(app_db, report(app_db, SEP), "office")
+    admin = auth.User("admin", "管理员（示例）", "admin")
+    with db.connect(app_db) as con:
+        settings.set_thresholds(con, "xiuzhou", {"green": "0", "yellow": "20"}, actor=admin)
+    for month, red_ends in (("2020-09", 55.0), ("2020-08", 56.7)):
+        at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
+        log_in(at, "office")
+        at.query_params["month"] = month
+        at.switch_page("pages/lag.py").run()
+        assert not at.exception
+        edges = sorted(round(shape.x1, 1) for shape in figures(at)[0].layout.shapes)
+        assert edges[0] == red_ends, (month, edges)

@@ -220,7 +220,8 @@ def lag_scatter(version: str, month: str, filters: tuple = (), edition=None) -> 
         lagcharts.lag_scatter(
             lights(version, month, filters, edition=edition),
             total["schedule_progress"],
-            rules.get_preset(info["name"]),
+            # the rule in force with the thresholds an admin set, as the lights were computed
+            rules.get_preset(info["name"]).with_thresholds(info["thresholds"]),
             "各项目完成率与亮灯区间",
         )
     )

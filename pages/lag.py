@@ -14,9 +14,9 @@ COLUMNS = formats.NUMBERS | {
     "id": None,  # kept for the drill-down, not shown
     "项目名称": st.column_config.TextColumn(pinned=True),
 }
-LAGGING_ORDER = ["项目名称", "亮灯", "完成率", "滞后（百分点）", "原因", "责任单位", "镇街道",
+LAGGING_ORDER = ["项目名称", "亮灯", "完成率", tables.VERSUS, "原因", "责任单位", "镇街道",
                  "累计完成（万元）", "年度计划（万元）", "项目代码"]  # fmt: skip
-CHANGES_ORDER = ["项目名称", "上月", "本月", "变化", "滞后（百分点）", "原因", "责任单位", "镇街道"]
+CHANGES_ORDER = ["项目名称", "上月", "本月", "变化", tables.VERSUS, "原因", "责任单位", "镇街道"]
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -15,7 +15,6 @@ NUMBERS = {
     "累计完成（万元）": st.column_config.NumberColumn(format="localized"),
     "完成率": st.column_config.NumberColumn(format="%.1f%%"),
     "时序进度": st.column_config.NumberColumn(format="%.1f%%"),
-    "滞后（百分点）": st.column_config.NumberColumn(format="%+.1f"),
 }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from xzcore import fmt
 from xzcore.charts import LIGHT_COLORS, SCHEDULE_COLOR, escape, layout
 from xzcore.rules import LIGHT_NAMES, Preset
-from xzcore.tables import LIGHT_MARKS
+from xzcore.tables import LIGHT_MARKS, VERSUS
 
 _ZONE_FILL = {
     "green": "rgba(46,157,79,0.10)",
@@ -191,7 +192,7 @@ def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
                 "转为红灯" if n == "red" else "转差" if _RANK[n] > _RANK[b] else "好转"
                 for b, n in zip(before, now, strict=True)
             ],
-            "滞后（百分点）": changes["lag_pp"],
+            VERSUS: [fmt.pp(lag, short=True) for lag in changes["lag_pp"]],
             "责任单位": changes["unit"],
             "镇街道": changes["township"],
             "原因": changes["reason"],

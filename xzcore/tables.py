@@ -48,8 +48,6 @@ def projects(table: pd.DataFrame) -> pd.DataFrame:
             "累计完成（万元）": table["completed_wan"],
             "完成率": table["completion_rate"] * 100,
             VERSUS: [fmt.pp(lag, short=True) for lag in table["lag_pp"]],
-            # signed (positive = behind) for the 进度滞后 page until it shows VERSUS too
-            "滞后（百分点）": table["lag_pp"],
             "亮灯": table["light"].map(LIGHT_MARKS),
             "原因": table["reason"],
         }

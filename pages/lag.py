@@ -45,7 +45,7 @@ def project_table(which: str, key: str, file_name: str) -> None:
     if len(table) > len(shown):
         st.caption(f"下表列出最差的 {len(shown)} 个（共 {len(table)} 个）；「下载 CSV」含全部。")
     st.dataframe(
-        shown,
+        formats.lit(shown),
         hide_index=True,
         width="stretch",
         column_config=COLUMNS,

@@ -75,3 +75,12 @@ def test_the_problems_wrap_so_the_suggested_names_show(app_db):
     problems = next(d for d in at.dataframe if "说明" in d.value.columns)
     assert "相近的项目：凯源年产14万台医疗器械项目" in problems.value["说明"].iloc[0]
     assert problems.proto.row_height > 64  # taller than 4rem: the grid wraps the text
+
+
+def test_the_lag_page_lists_colour_their_lights(page):
+    at = page("pages/lag.py")
+    lists = [d for d in at.dataframe if "项目名称" in d.value.columns]
+    assert len(lists) == 2  # the lights that changed, the red and yellow projects
+    changes, lagging = lists
+    assert TEXT["red"] in _styles(changes) and TEXT["green"] in _styles(changes)  # 上月/本月
+    assert TEXT["red"] in _styles(lagging) and TEXT["yellow"] in _styles(lagging)

@@ -33,10 +33,14 @@ LIGHT_STYLES = {
 _MARKDOWN_COLOURS = {"green": "green", "yellow": "orange", "red": "red"}
 
 
+LIGHT_COLUMNS = ("亮灯", "上月", "本月")  # 上月/本月: the lights of 进度滞后's changes list
+
+
 def lit(table: pd.DataFrame):
-    """The table with each 亮灯 cell in its light's colour (a Styler: the values stay as they
+    """The table with each light cell in its light's colour (a Styler: the values stay as they
     are, and the column formats of NUMBERS still apply)."""
-    return table.style.map(lambda mark: LIGHT_STYLES.get(mark, ""), subset=["亮灯"])
+    columns = [c for c in LIGHT_COLUMNS if c in table.columns]
+    return table.style.map(lambda mark: LIGHT_STYLES.get(mark, ""), subset=columns)
 
 
 def light_text(light: str | None) -> str:

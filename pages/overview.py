@@ -6,13 +6,15 @@ import streamlit as st
 
 from ui import access, controls, data, problems, shell
 from xzcore import fmt
+from xzcore.frame import GROUP_COLUMNS
 
 user = shell.page()
 
 version = data.data_version()
 view = controls.view(version, user, versions=True)
 controls.header("总览", view, version)
-total = data.summary(version, view.month, ("unit", "township"), view.filters, view.edition)
+# grouped as 投资完成 and the charts group it: one cached summary for the three
+total = data.summary(version, view.month, tuple(GROUP_COLUMNS), view.filters, view.edition)
 # last month from the same copy as this month: a published month's frozen copy holds it
 before = data.before(version, view.month, view.filters, view.edition)
 

@@ -57,6 +57,12 @@ def _connection(path: str):
 
 def read_only() -> bool:
     """Whether the database could only be opened for reading (see _connection)."""
+    return _read_only(str(db.db_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def _read_only(path: str) -> bool:
+    # asked on every rerun of every page: once per connection, not a query each time
     return bool(
         cursor().execute("SELECT current_setting('access_mode') = 'read_only'").fetchone()[0]
     )
@@ -66,6 +72,7 @@ def forget_connection() -> None:
     """Drop the process's connection so that the next run opens the file again: after DuckDB
     invalidated it, or once a damaged or read-only file has been put right."""
     _connection.clear()
+    _read_only.clear()
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,6 +1,7 @@
-"""python -m xzcore problems list|export|import|undo: the ledger from the command line.
+"""python -m xzcore problems list|export|agenda|import|undo: the ledger from the command line.
 
-list and export read (overdue first, with the colour and why as of today); import and undo
+list and export read (overdue first, with the colour and why as of today), agenda writes the
+待协调问题清单 for a meeting as PDF or Excel; import and undo
 write as auth.SYSTEM (an admin), like the other commands: whoever can run them can open the
 file anyway.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from xzcore import auth, csvout, db
-from xzcore.problems import importer, ledger
+from xzcore.problems import importer, ledger, meeting
 
 # the ledger's columns as the CSV names them, in order
 HEADERS = {
@@ -40,6 +41,14 @@ def add_commands(sub) -> None:
             q.add_argument("--json", action="store_true")
         else:
             q.add_argument("-o", "--output", help="CSV 文件（默认写到标准输出）")
+    q = verbs.add_parser("agenda", help="待协调问题清单（会议用）：PDF 或 Excel")
+    whose = q.add_mutually_exclusive_group()
+    whose.add_argument("--leader", help="只列这位协调区领导的问题")
+    whose.add_argument("--unit", help="只列这个单位主办或协办的问题")
+    q.add_argument(
+        "--format", choices=list(meeting.FORMATS), default="pdf", help="pdf（默认）或 xlsx"
+    )
+    q.add_argument("-o", "--output", required=True, metavar="PATH", help="输出文件")
     q = verbs.add_parser("import", help="导入问题台账（CSV、xlsx、xls），一个批次")
     q.add_argument("file")
     q.add_argument("--dry-run", action="store_true", help="只检查，不写入")
@@ -54,6 +63,11 @@ def run(args, path: Path, today: dt.date | None = None) -> int:
     try:
         if args.verb in ("list", "export"):
             return _read(con, args, today or dt.date.today())
+        if args.verb == "agenda":
+            table = meeting.agenda(con, today or dt.date.today(), leader=args.leader,
+                                   unit=args.unit)  # fmt: skip
+            con.close()  # read: the file is free again before the slow part, rendering
+            return _agenda(table, args)
         if args.verb == "undo":
             gone = importer.undo(con, auth.SYSTEM, args.batch)
             print(f"已撤销问题台账批次 {args.batch}：删除 {gone} 个问题")
@@ -90,6 +104,20 @@ def _read(con, args, today: dt.date) -> int:
         why = f"（{row.colour_reason}）" if row.colour_reason else ""
         print(f"#{row.id} {colour}{row.state} {row.lead_unit or ledger.NOT_ASSIGNED}{due}"
               f" {row.description}{why}")  # fmt: skip
+    return 0
+
+
+def _agenda(table, args) -> int:
+    whose = args.leader or args.unit
+    if whose and not table.rows:  # a name mistyped would otherwise give an empty list
+        print(f"{whose} 没有未办结问题，未生成文件（名称须与台账中的写法一致）")
+        return 1
+    from xzcore.report.command import _write  # whole or nothing, as the bulletin's files
+
+    out = Path(args.output)
+    _write(out, meeting.agenda_file(table, args.format))
+    print(f"已生成待协调问题清单（{whose or '全部'}）：{len(table.rows)} 个未办结问题，"
+          f"{meeting.FORMATS[args.format]}：{out}")  # fmt: skip
     return 0
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from xzcore.period import Month
 from xzcore.problems import ledger
+from xzcore.problems.model import BLUE, RED, YELLOW
 from xzcore.report.model import Column, Table
 
 AGENDA_COLUMNS = (
@@ -22,6 +23,7 @@ AGENDA_COLUMNS = (
     Column("问题描述", "text", 36),
     Column("需协调事项", "text", 30),
     Column("主办单位", "text", 18),
+    Column("协办单位", "text", 18),
     Column("协调区领导", "text", 16),
     Column("办结时限", "text", 12),
     Column("状态", "text", 10),
@@ -32,25 +34,63 @@ def _day(value) -> str | None:
     return None if value is None or pd.isna(value) else f"{value:%Y-%m-%d}"
 
 
+# the colour as every list says it: a symbol and the word, never colour alone
+MARKS = {RED: "■ 红色督办", YELLOW: "▲ 黄色督办", BLUE: "◆ 蓝色督办"}
+AGENDA_STATES = ["待交办", "已交办", "办理中", "申请办结"]  # open, not on hold
+FORMATS = {"pdf": "PDF", "xlsx": "Excel 工作簿"}
+
+
 def agenda(con, today: dt.date, *, leader: str | None = None, unit: str | None = None) -> Table:
     """The open problems to take to a meeting (not those on hold), overdue first; a leader's
     (协调区领导) or a unit's (主办 or 协办) when named."""
-    found = ledger.ledger(con, today, state=["待交办", "已交办", "办理中", "申请办结"],
-                          leader=leader, unit=[unit] if unit else None)  # fmt: skip
+    found = ledger.ledger(con, today, state=AGENDA_STATES, leader=leader,
+                          unit=[unit] if unit else None)  # fmt: skip
     whose = "、".join(w for w in (leader, unit) if w) or "全部"
     rows = tuple(
-        (r.id, r.colour and f"{r.colour}色督办", r.colour_reason or None, r.project, r.category,
-         r.description, r.request, r.lead_unit, r.leader, _day(r.due_on), r.state)
+        (r.id, MARKS.get(r.colour), r.colour_reason or None, r.project, r.category,
+         r.description, r.request, r.lead_unit, "、".join(r.support_units) or None, r.leader,
+         _day(r.due_on), r.state)
         for r in found.itertuples()
     )  # fmt: skip
+    counts = found["colour"].value_counts()
+    said = "、".join(f"{MARKS[c]} {int(counts[c])} 个" for c in MARKS if counts.get(c, 0))
     return Table(
         "待协调问题清单",
         f"待协调问题清单（{whose}，截至{today:%Y年%m月%d日}）",
         AGENDA_COLUMNS,
         rows,
-        note=f"共 {len(rows)} 个未办结问题，逾期的在前。",
+        note=f"共 {len(rows)} 个未办结问题" + (f"，其中{said}" if said else "")
+        + "；逾期的在前。红：逾期未办结；黄：久无进展或申请办结被退回；蓝：临近办结时限。",
         empty="没有未办结的问题。",
-    )
+    )  # fmt: skip
+
+
+def scopes(con, today: dt.date) -> dict[str, list[str]]:
+    """Whose 清单 can be made: the leaders and the units (主办 or 协办) of the open problems."""
+    found = ledger.ledger(con, today, state=AGENDA_STATES)
+    units = {u for u in found["lead_unit"].dropna()}
+    units |= {u for listed in found["support_units"] for u in listed}
+    return {"leader": sorted(found["leader"].dropna().unique()), "unit": sorted(units)}
+
+
+def agenda_file(table: Table, fmt: str) -> bytes:
+    """The 清单 as a PDF (A4 landscape, set as the bulletin) or an Excel workbook; every text
+    as typed: HTML escaped in the PDF, stored as text (never a formula) in the workbook."""
+    stamp = f"秀洲区重点项目看板　·　{table.note}"
+    if fmt == "pdf":
+        from xzcore.report import pdf  # WeasyPrint loads slowly; only those who ask wait
+
+        return pdf.tables_pdf(table.title, "秀洲区重点项目看板", (table,), landscape=True)
+    if fmt == "xlsx":
+        from xzcore.report import workbook
+
+        return workbook.tables_xlsx(table.title, stamp, (table,))
+    raise ValueError(f"unknown format {fmt}")
+
+
+def file_name(table: Table, fmt: str) -> str:
+    """The 清单's title as a file name: a unit's "/" would be a directory."""
+    return f"{table.title}.{fmt}".replace("/", "／").replace("\\", "＼")
 
 
 def paragraph(con, month: Month) -> str:

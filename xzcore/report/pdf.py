@@ -93,6 +93,21 @@ def document(b: Bulletin, pngs: dict[str, bytes]) -> str:
     )
 
 
+def tables_pdf(heading: str, stamp: str, tables: tuple[Table, ...], *, landscape=False) -> bytes:
+    """A PDF of tables alone, set as the bulletin is (for lists such as 待协调问题清单):
+    the heading, the stamp under it, each table under its own title."""
+    parts = [f"<h1>{_e(heading)}</h1>", f'<p class="stamp">{_e(stamp)}</p>']
+    parts += [table_html(t, heading=len(tables) > 1) for t in tables]
+    page = weasyprint.HTML(
+        string='<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{_e(heading)}</title></head><body>\n" + "\n".join(parts) + "\n</body></html>"
+    )
+    sheets = [weasyprint.CSS(filename=str(CSS))]
+    if landscape:  # wide lists of text: more columns fit across
+        sheets.append(weasyprint.CSS(string="@page { size: A4 landscape; }"))
+    return page.write_pdf(stylesheets=sheets)
+
+
 def pdf_bytes(b: Bulletin, pngs: dict[str, bytes] | None = None) -> bytes:
     """The PDF; the charts are rendered here unless given (name → PNG, as images.render)."""
     if pngs is None:

@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from xzcore.charts import LIGHT_COLORS
+from xzcore.csvout import FORMULA_LEADS
 from xzcore.report.model import Bulletin, Table, missing, text
 
 NUMBER_FORMATS = {
@@ -48,6 +49,8 @@ def _put(ws, row: int, column: int, value, kind: str):
     elif kind in ("text", "light"):
         cell.value = _text(text(kind, value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
+        # and Excel keeps it text when someone edits the cell (its own leading apostrophe)
+        cell.quotePrefix = cell.value.startswith(FORMULA_LEADS)
     else:
         cell.value = int(value) if kind == "count" else float(value)
     cell.number_format = NUMBER_FORMATS[kind]
@@ -95,6 +98,20 @@ def xlsx_bytes(b: Bulletin) -> bytes:
         words = (*b.paragraphs, *([b.correction] if b.correction else [])) if first else ()
         _sheet(book.create_sheet(), table, b.stamp, words, b.mark)
     book.properties.title = b.heading
+    book.properties.creator = "秀洲区重点项目看板"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def tables_xlsx(heading: str, stamp: str, tables: tuple[Table, ...]) -> bytes:
+    """A workbook of tables alone, one sheet each, as the bulletin's (for lists such as
+    待协调问题清单); stamp: row 2 of a sheet whose table has no note."""
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables:
+        _sheet(book.create_sheet(), table, stamp)
+    book.properties.title = heading
     book.properties.creator = "秀洲区重点项目看板"
     buffer = io.BytesIO()
     book.save(buffer)

@@ -1,12 +1,13 @@
 """问题督办: the ledger of problems to coordinate, filtered; counts and 办结率 by unit and type;
-a problem's detail and history with the steps the user may take; the office's proposals from
-the monthly reports and new problems; the admin's 三色督办 thresholds.
+a problem's detail and history with the steps the user may take; the 待协调问题清单 for a
+meeting (PDF, Excel); the office's proposals from the monthly reports and new problems; the
+admin's 三色督办 thresholds.
 
 Open to every account (leaders write 批示 here, units their progress); not to visitors."""
 
 import streamlit as st
 
-from ui import problems, problems_act, problems_new, shell
+from ui import problems, problems_act, problems_agenda, problems_new, shell
 
 user = shell.page(need="problems")  # an account: a visitor gets the login form there
 version = problems.version()
@@ -18,7 +19,7 @@ listing = problems.listing(version, day, problems.filters(version, day))
 problems.figures(listing)
 
 office = user.role in ("office", "admin")
-names = ["问题台账", "按主办单位", "按问题类型", "按协调区领导"]
+names = ["问题台账", "按主办单位", "按问题类型", "按协调区领导", "会议清单"]
 names += ["月报线索", "登记问题", "导入台账"] if office else []
 names += ["督办设置"] if user.is_admin else []
 tabs = dict(zip(names, st.tabs(names), strict=True))
@@ -33,6 +34,8 @@ with tabs["按问题类型"]:
     problems.by_group(listing.by_type, key="problems_by_type")
 with tabs["按协调区领导"]:
     problems.by_group(listing.by_leader, key="problems_by_leader")
+with tabs["会议清单"]:
+    problems_agenda.downloads(version, day)
 if office:
     with tabs["月报线索"]:
         problems_new.proposal_list(user, version)

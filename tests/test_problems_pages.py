@@ -69,8 +69,9 @@ def test_a_visitor_gets_the_login_form(app_db, page):
 def test_the_office_registers_and_hands_over_a_problem_through_the_form(app_db):
     at = _app("office", "pages/problems.py")
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["问题台账", "按主办单位", "按问题类型", "按协调区领导",
-                                          "月报线索", "登记问题", "导入台账"]  # fmt: skip
+    assert [t.label for t in at.tabs] == ["问题台账", "按主办单位", "按问题类型",
+                                          "按协调区领导", "会议清单", "月报线索", "登记问题",
+                                          "导入台账"]  # fmt: skip
     _area(at, "问题描述").input("用地指标未落实")
     _area(at, "主办单位").input(UNIT)
     next(b for b in at.button if b.label == "登记问题").click().run()
@@ -339,3 +340,33 @@ def test_the_project_page_and_the_overview_show_problems_to_accounts_only(app_db
     overview = _app(username, "pages/overview.py")
     counts = {m.label: m.value for m in overview.metric if "问题" in m.label}
     assert counts == ({} if username is None else {"未办结问题": "1 个", "逾期未办结问题": "0 个"})
+
+
+def _agenda(at: AppTest):
+    """The 会议清单 tab's table (the only one with 需协调事项)."""
+    return next(d.value for d in at.dataframe if "需协调事项" in d.value.columns)
+
+
+def test_a_leader_takes_the_list_for_a_meeting_for_all_or_a_unit(app_db):
+    month_ago = TODAY - dt.timedelta(days=30)
+    with db.connect(app_db) as con:
+        mine = store.create(con, OFFICE, description="征迁未完成", category="征迁",
+                            source="现场办公", raised_on=month_ago)  # fmt: skip
+        store.assign(con, OFFICE, mine, lead_unit=UNIT, due_on=TODAY - dt.timedelta(days=3))
+        other = store.create(con, OFFICE, description="缺电", category="其他", source="单位反映")
+        store.assign(con, OFFICE, other, lead_unit="洪合镇人民政府", due_on=TODAY)
+    at = _app("leader", "pages/problems.py")
+    assert not at.exception and "会议清单" in [t.label for t in at.tabs]
+    scope = at.selectbox(key="problems_agenda_scope")
+    assert scope.options[0] == "全部未办结问题" and f"主办或协办单位：{UNIT}" in scope.options
+    table = _agenda(at)
+    assert table["编号"].tolist() == [str(mine), str(other)]  # overdue first
+    assert table["督办"].tolist() == ["■ 红色督办", "◆ 蓝色督办"]
+    assert any("共 2 个未办结问题" in c.value for c in at.caption)
+    scope.set_value(("unit", UNIT)).run()
+    assert not at.exception
+    assert _agenda(at)["编号"].tolist() == [str(mine)]
+    shown = [c.value for c in at.caption if "待协调问题清单" in c.value]
+    assert shown and f"待协调问题清单（{UNIT}，截至" in shown[0]
+    buttons = [b for b in at.get("download_button") if "problems_agenda" in str(b.proto.id)]
+    assert [b.proto.label for b in buttons] == ["下载 PDF", "下载 Excel"]

@@ -47,6 +47,13 @@ ACTIONS = {
     "problem_settings": "修改督办设置",
     "problem_import": "导入问题台账",
     "problem_undo": "撤销问题台账导入",
+    "node_template": "修改节点模板",
+    "node_template_assign": "修改项目的节点模板",
+    "node_schedule": "倒排节点计划",
+    "node_edit": "修改节点",
+    "node_import": "导入节点",
+    "node_undo": "撤销节点导入",
+    "node_settings": "修改节点设置",
 }
 # A name typed at the login form can be anything, of any length: keep enough to read it.
 _MAX_ACTOR = 64

@@ -15,7 +15,9 @@ from xzcore.errors import DatabaseLocked, DatabaseMissing
 DEFAULT_DB = Path("data/xiuzhou.duckdb")
 
 # Ordered list of migration scripts; the schema version of a database is how many have run.
-MIGRATIONS = ("schema.sql", "schema_2.sql", "schema_3.sql", "schema_4.sql", "schema_5.sql")
+MIGRATIONS = (
+    "schema.sql", "schema_2.sql", "schema_3.sql", "schema_4.sql", "schema_5.sql", "schema_6.sql",
+)  # fmt: skip
 
 # No network on the servers: never let DuckDB try to fetch an extension.
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}

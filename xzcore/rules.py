@@ -45,6 +45,12 @@ class Preset:
     start_yellow_months: int = 1
     start_red_months: int = 3
     notes: str = field(default="", compare=False)
+    # Optional node rule (issue 18, xzcore.nodes.states.node_light): a node overdue at least
+    # node_yellow_days → yellow, more than node_red_days → red. Off unless a preset or an
+    # admin turns it on; then its thresholds are stored with the others.
+    node_rule: bool = False
+    node_yellow_days: int = 1
+    node_red_days: int = 30
 
     def thresholds(self) -> dict:
         return {
@@ -52,7 +58,11 @@ class Preset:
             "yellow": str(self.yellow.value),
             "start_yellow_months": self.start_yellow_months,
             "start_red_months": self.start_red_months,
-        }
+        } | (
+            {"node_rule": True, "node_yellow_days": self.node_yellow_days,
+             "node_red_days": self.node_red_days}
+            if self.node_rule else {}
+        )  # fmt: skip
 
     def with_thresholds(self, values: dict) -> Preset:
         """A copy with an admin's thresholds; the comparisons stay those of the source."""
@@ -65,6 +75,9 @@ class Preset:
                     values.get("start_yellow_months", self.start_yellow_months)
                 ),
                 start_red_months=int(values.get("start_red_months", self.start_red_months)),
+                node_rule=bool(values.get("node_rule", self.node_rule)),
+                node_yellow_days=int(values.get("node_yellow_days", self.node_yellow_days)),
+                node_red_days=int(values.get("node_red_days", self.node_red_days)),
             )
         except (ArithmeticError, ValueError, TypeError) as exc:
             raise BadArgument(f"阈值无效：{json.dumps(values, ensure_ascii=False)}") from exc
@@ -86,6 +99,11 @@ class Preset:
         if value == 1:
             return f"完成率{words}时序进度"
         return f"完成率{words}时序进度的{_plain(value * 100)}%"
+
+    def node_text(self) -> str:
+        if not self.node_rule:
+            return "不考核节点"
+        return f"节点超期{self.node_yellow_days}天及以上亮黄灯，超过{self.node_red_days}天亮红灯"
 
     def start_text(self) -> str:
         if not self.start_rule:

@@ -158,3 +158,42 @@ def test_projector_grows_the_points_of_the_light_map(demo):
     assert red.marker.size[0] == pytest.approx(before.marker.size[0] * 1.3)
     assert red.marker.color == LIGHTS["red"]
     assert styled.layout.legend.font.size == FONT_SIZE
+
+
+# --- 待协调问题 (accounts only) ---------------------------------------------------------------
+
+
+def test_the_problems_slide_comes_last_and_only_when_the_viewer_may_see_it():
+    assert "problems" not in [s.kind for s in slides.sequence({"changes": 3})]  # a visitor
+    sequence = slides.sequence({"changes": 3, "problems": 0})
+    assert [s.kind for s in sequence][-1] == "problems" and len(sequence) == 8
+    assert sequence[-1].heading == "待协调问题"
+    long = [s for s in slides.sequence({"problems": 20}) if s.kind == "problems"]
+    assert [s.heading for s in long] == [
+        "待协调问题（1/3）",
+        "待协调问题（2/3）",
+        "待协调问题（3/3）",
+    ]
+    assert [len(range(20)[s.rows(20)]) for s in long] == [7, 7, 6]  # 8 fit a slide
+    many = [s for s in slides.sequence({"problems": 30}) if s.kind == "problems"]
+    assert many[-1].left_over(30) == 30 - 3 * slides.PER_SLIDE["problems"]
+
+
+def test_the_problems_slide_counts_by_unit_the_most_overdue_first():
+    import pandas as pd
+
+    from xzcore.problems import meeting
+
+    found = pd.DataFrame(
+        {
+            "lead_unit": ["乙", "甲", "甲", None, "乙", "丙"],
+            "colour": ["黄", "红", None, "红", "黄", "蓝"],
+            "state": ["办理中", "已交办", "已交办", "已交办", "申请办结", "办理中"],
+        }
+    )
+    assert meeting.by_unit(found) == [
+        {"unit": "甲", "open": 2, "红": 1, "黄": 0, "蓝": 0},  # as many red: more open first
+        {"unit": "（未交办）", "open": 1, "红": 1, "黄": 0, "蓝": 0},
+        {"unit": "乙", "open": 2, "红": 0, "黄": 2, "蓝": 0},
+        {"unit": "丙", "open": 1, "红": 0, "黄": 0, "蓝": 1},
+    ]

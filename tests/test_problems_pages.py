@@ -370,3 +370,32 @@ def test_a_leader_takes_the_list_for_a_meeting_for_all_or_a_unit(app_db):
     assert shown and f"待协调问题清单（{UNIT}，截至" in shown[0]
     buttons = [b for b in at.get("download_button") if "problems_agenda" in str(b.proto.id)]
     assert [b.proto.label for b in buttons] == ["下载 PDF", "下载 Excel"]
+
+
+def test_the_presentation_ends_with_the_problems_slide_for_an_account_only(app_db):
+    import re
+
+    month_ago = TODAY - dt.timedelta(days=30)
+    with db.connect(app_db) as con:
+        late = store.create(con, OFFICE, description=SCRIPT + "征迁未完成", category="征迁",
+                            source="现场办公", raised_on=month_ago)  # fmt: skip
+        store.assign(con, OFFICE, late, lead_unit=UNIT, due_on=TODAY - dt.timedelta(days=3))
+        held = store.create(con, OFFICE, description="暂缓的", category="其他", source="单位反映")
+        store.hold(con, OFFICE, held, "等规划")
+    visitor = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60)
+    visitor.query_params.update(present="1", month="2020-08", slide="8")
+    visitor.run()
+    said = " ".join(h.value for h in visitor.html)
+    assert "7 / 7" in said and "待协调问题" not in said  # a visitor's deck has seven
+    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
+    log_in(at, "leader")
+    at.query_params.update(present="1", month="2020-08", slide="8")
+    at.run()
+    assert not at.exception
+    page = " ".join(h.value for h in at.html)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "8 / 8" in text and "待协调问题" in text
+    assert "未办结 1 个（不含暂缓），■ 红色督办 1 个、▲ 黄色督办 0 个、◆ 蓝色督办 0 个" in text
+    assert f"{UNIT} 1 1 0 0" in text  # by unit: open, red, yellow, blue
+    assert "逾期3天（时限" in text and "暂缓的" not in text
+    assert "&lt;script&gt;alert(1)" in page and SCRIPT not in page  # typed text stays text

@@ -44,8 +44,9 @@ def run() -> None:
     """Draw the slide the URL asks for, with its header and the presenter's controls."""
     st.html(CSS)
     version = data.data_version()
-    view = controls.linked_view(version, access.current_user())
-    deck = drawn.Deck(version, view)
+    user = access.current_user()
+    view = controls.linked_view(version, user)
+    deck = drawn.Deck(version, view, user)  # an account also sees the problems' slide
     sequence = slides.sequence(deck.lengths())
     number = slides.clamp(st.query_params.get(SLIDE), len(sequence))
     st.query_params[SLIDE] = str(number)

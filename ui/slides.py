@@ -14,7 +14,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from ui import controls, data
+from ui import access, controls, data, problems_slide
 from xzcore import charts, fmt, lagcharts, lightmap, slides
 from xzcore.present_style import projector
 from xzcore.slides import Slide
@@ -29,8 +29,8 @@ CHARTED = ("units", "lag", "map")
 class Deck:
     """The data of one view for every slide; each part is read when a slide first needs it."""
 
-    def __init__(self, version: str, view) -> None:
-        self.version, self.view = version, view
+    def __init__(self, version: str, view, user=None) -> None:
+        self.version, self.view, self.user = version, view, user
 
     @functools.cached_property
     def total(self) -> dict:
@@ -59,11 +59,14 @@ class Deck:
         红旗/预警 page); a filtered view lists those of them within it."""
         ids = self.status["id"]
         changes = data.light_changes(self.version, self.view.month, self.view.edition)
-        return {
+        lists = {
             "red_flags": lagcharts.in_view(self.evaluation["red_flags"], ids),
             "warnings": lagcharts.in_view(self.evaluation["warnings"], ids),
             "changes": lagcharts.in_view(changes, ids),
         }
+        if access.may(self.user, "problems"):  # accounts only, as 问题督办
+            lists["problems"] = problems_slide.found(self.view, ids)
+        return lists
 
     def lengths(self) -> dict[str, int]:
         return {kind: len(rows) for kind, rows in self.lists.items()}
@@ -332,6 +335,10 @@ def _changes(slide: Slide, deck: Deck) -> None:
     )
 
 
+def _problems(slide: Slide, deck: Deck) -> None:
+    problems_slide.draw(slide, deck.lists["problems"], _table, _note, _empty)
+
+
 DRAW = {
     "overview": _overview,
     "units": _units,
@@ -340,4 +347,5 @@ DRAW = {
     "red_flags": _red_flags,
     "warnings": _warnings,
     "changes": _changes,
+    "problems": _problems,
 }

@@ -24,8 +24,13 @@ KINDS = {
     "warnings": "预警（蜗牛）项目",
     "changes": "本月亮灯变化",
 }
-LISTS = ("red_flags", "warnings", "changes")  # slides that are lists of projects
+# For accounts only (a project's difficulties are working papers, not for visitors): after the
+# fixed seven, when the viewer may see them (sequence is given their length).
+ACCOUNTS_ONLY = {"problems": "待协调问题"}
+LISTS = ("red_flags", "warnings", "changes", "problems")  # slides that are lists
 ROWS = 14  # rows of a list that fit a 1080-pixel screen at the presentation's type size
+# a problem's row holds a description over two lines, and the units' counts stand beside it
+PER_SLIDE = {"problems": 8}
 MAX_PARTS = 3  # a longer list ends with "另有 N 个" rather than running to a dozen slides
 UNITS_SHOWN = 10  # 滞后排名: at most this many units behind schedule
 PROJECTS_SHOWN = 12  # and the projects furthest behind
@@ -40,24 +45,31 @@ class Slide:
 
     def rows(self, total: int) -> slice:
         """This part's share of a list of `total` rows; the parts are about equally long."""
-        size = math.ceil(min(total, ROWS * self.parts) / self.parts) if total else 0
+        size = math.ceil(min(total, fits(self.kind) * self.parts) / self.parts) if total else 0
         return slice((self.part - 1) * size, self.part * size)
 
     def left_over(self, total: int) -> int:
         """Rows of the list no slide shows (only the last part of a list cut short says so)."""
-        return max(0, total - ROWS * self.parts) if self.part == self.parts else 0
+        return max(0, total - fits(self.kind) * self.parts) if self.part == self.parts else 0
 
     @property
     def heading(self) -> str:
         return self.title if self.parts == 1 else f"{self.title}（{self.part}/{self.parts}）"
 
 
+def fits(kind: str) -> int:
+    """Rows of a list slide of this kind that one slide holds."""
+    return PER_SLIDE.get(kind, ROWS)
+
+
 def sequence(lengths: dict[str, int]) -> list[Slide]:
-    """Every slide in order; `lengths` gives the number of rows of each list slide."""
+    """Every slide in order; `lengths` gives the number of rows of each list slide. A slide of
+    ACCOUNTS_ONLY is there only when `lengths` names it (the viewer may see it)."""
     slides = []
-    for kind, title in KINDS.items():
+    shown = KINDS | {k: t for k, t in ACCOUNTS_ONLY.items() if k in lengths}
+    for kind, title in shown.items():
         rows = lengths.get(kind, 0) if kind in LISTS else 0
-        parts = min(MAX_PARTS, max(1, math.ceil(rows / ROWS)))
+        parts = min(MAX_PARTS, max(1, math.ceil(rows / fits(kind))))
         slides += [Slide(kind, title, part, parts) for part in range(1, parts + 1)]
     return slides
 

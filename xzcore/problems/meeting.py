@@ -118,3 +118,24 @@ def overdue_table(con, month: Month) -> Table:
         note="月末已过办结时限、仍未销号的问题（暂缓的除外），逾期最久的在前。",
         empty="月末没有逾期未办结的问题。",
     )
+
+
+def open_for_meeting(table):
+    """The rows of a ledger (ledger.ledger, in its order: overdue first) a meeting takes up:
+    open and not on hold."""
+    return table[table["state"].isin(AGENDA_STATES)]
+
+
+def by_unit(found) -> list[dict]:
+    """Per 主办单位 of these open problems: how many, and how many red, yellow and blue; the
+    units with the most overdue first (then yellow, then open), for the presentation's slide."""
+    keyed = found.assign(unit=found["lead_unit"].fillna(ledger.NOT_ASSIGNED))
+    rows = [
+        {
+            "unit": unit,
+            "open": len(group),
+            **{colour: int(group["colour"].eq(colour).sum()) for colour in MARKS},
+        }
+        for unit, group in keyed.groupby("unit", sort=True)
+    ]
+    return sorted(rows, key=lambda r: (-r[RED], -r[YELLOW], -r["open"]))

@@ -23,6 +23,7 @@ from xzcore import (
 )
 from xzcore.errors import UnknownMonth, XZError
 from xzcore.metrics import GROUPINGS
+from xzcore.nodes import cli as nodes_cli
 from xzcore.period import Month
 from xzcore.problems import cli as problems_cli
 from xzcore.report import command as report_command
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_users.add_commands(sub)
     cli_cycle.add_commands(sub)
     problems_cli.add_commands(sub)
+    nodes_cli.add_commands(sub)
     return parser
 
 
@@ -103,6 +105,8 @@ def _run(args) -> int:
         return cli_cycle.run(args, path)
     if args.command == "problems":
         return problems_cli.run(args, path)
+    if args.command == "nodes":
+        return nodes_cli.run(args, path)
     con = db.connect(path, read_only=True)
     try:
         month = chosen_month(con, args.month)

@@ -1,0 +1,116 @@
+"""python -m xzcore nodes overdue|pipeline|import|undo: milestones from the command line.
+
+overdue and pipeline read (at the end of the month given); import and undo write as
+auth.SYSTEM (an admin), like the other commands: whoever can run them can open the file anyway.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from xzcore import auth, db
+from xzcore.nodes import importer, pipeline, states, store
+from xzcore.period import Month
+
+HEADERS = {"project": "项目", "unit": "责任单位", "name": "节点", "planned": "计划日期",
+           "days": "超期天数", "note": "备注"}  # fmt: skip
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("nodes", help="节点（倒排工期）：超期节点、项目推进、导入节点表、撤销导入")
+    verbs = p.add_subparsers(dest="verb", required=True)
+    q = verbs.add_parser("overdue", help="某月末超期未完成的节点（超期久的在前）")
+    q.add_argument("--month", required=True, help="月份 YYYY-MM（按该月最后一天计）")
+    q.add_argument("--json", action="store_true")
+    q = verbs.add_parser(
+        "pipeline", help="签约→开工→竣工→投产：个数、比率（写明分母）与应办未办名单"
+    )
+    q.add_argument("--month", required=True, help="月份 YYYY-MM")
+    q.add_argument("--json", action="store_true")
+    q = verbs.add_parser(
+        "import", help="导入节点表（CSV、xlsx、xls：项目、节点、计划日期、实际日期、备注）"
+    )
+    q.add_argument("file")
+    q.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    q.add_argument("--user", help="操作人姓名，记入审计日志")
+    q = verbs.add_parser("undo", help="撤销一个节点批次（其中的节点之后未被修改时）")
+    q.add_argument("batch", type=int)
+
+
+def run(args, path: Path) -> int:
+    writes = args.verb in ("import", "undo") and not getattr(args, "dry_run", False)
+    con = db.connect(path, read_only=not writes)
+    try:
+        if args.verb == "overdue":
+            return _overdue(con, Month.parse(args.month), args.json)
+        if args.verb == "pipeline":
+            return _pipeline(con, Month.parse(args.month), args.json)
+        if args.verb == "undo":
+            gone = importer.undo(con, auth.SYSTEM, args.batch)
+            print(f"已撤销节点批次 {args.batch}：恢复 {gone} 个节点")
+            return 0
+        return _import(con, args)
+    finally:
+        con.close()
+
+
+def _overdue(con, month: Month, as_json: bool) -> int:
+    table = states.overdue(con, month, store.settings(con).due_soon)
+    if as_json:
+        print(json.dumps(_records(table), ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(f"截至{month.end:%Y-%m-%d}，超期未完成的节点 {len(table)} 个")
+    for row in table.itertuples():
+        new = "（本月到期）" if row.new else ""
+        print(f"{row.project}　{row.name}　计划{row.planned:%Y-%m-%d}　超期{int(row.days)}天"
+              f"{new}　{row.unit or ''}")  # fmt: skip
+    return 0
+
+
+def _records(table) -> list[dict]:
+    """Rows for JSON: dates as YYYY-MM-DD, missing values as null."""
+    table = table.copy()
+    for column in table.columns:
+        if str(table[column].dtype).startswith("datetime64"):
+            table[column] = table[column].dt.date
+    return table.astype(object).where(table.notna(), None).to_dict("records")
+
+
+def _pipeline(con, month: Month, as_json: bool) -> int:
+    figures = pipeline.figures(con, month)
+    lists = pipeline.exceptions(con, month)
+    if as_json:
+        out = figures | {k: _records(v) for k, v in lists.items()}
+        print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        return 0
+    counts = "，".join(f"{k} {v} 个" for k, v in figures["counts"].items())
+    print(f"截至{month.end:%Y-%m-%d}：{counts}")
+    for rate in figures["rates"].values():
+        shown = "—" if rate["rate"] is None else f"{rate['rate'] * 100:.1f}%"
+        print(f"{rate['name']} {shown}（{rate['words']}）")
+    for kind, table in lists.items():
+        print(f"{kind} {len(table)} 个")
+        for row in table.itertuples():
+            print(f"  {row.unit or '（未填）'}　{row.project}　计划{row.planned:%Y-%m-%d}"
+                  f"　已过{int(row.days)}天")  # fmt: skip
+    return 0
+
+
+def _import(con, args) -> int:
+    name = Path(args.file).name
+    prepared = importer.prepare(con, Path(args.file).read_bytes(), name)
+    for row, column, message in prepared.errors:
+        print(f"第{row}行「{column}」：{message}", file=sys.stderr)
+    if prepared.errors:
+        print(f"错误：{name} 有 {len(prepared.errors)} 处错误，未导入", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"{name}：{len(prepared.rows)} 个节点，检查无误（未写入）")
+        return 0
+    user = dataclasses.replace(auth.SYSTEM, display_name=args.user) if args.user else auth.SYSTEM
+    batch = importer.commit(con, user, prepared)
+    print(f"已导入 {name}：{len(prepared.rows)} 个节点，批次 {batch}")
+    return 0

@@ -44,7 +44,8 @@ def test_only_the_argon2id_hash_is_stored_never_the_password(accounts, tmp_path)
 def test_login_gives_the_user_with_role_and_units(accounts):
     user = auth.authenticate(accounts, " zhangsan ", "zhang-pass-1", now=T0)
     assert user == User("zhangsan", "张三", "staff", ("王江泾镇人民政府",))
-    assert user.can_upload and not user.is_admin and user.label == "张三（责任单位填报员）"
+    auth.require(user, "upload")  # a staff member may upload: no PermissionDenied
+    assert not user.is_admin and user.label == "张三（责任单位填报员）"
     assert log(accounts, action="login") == [("zhangsan", "login")]
     assert auth.list_users(accounts)[1]["last_login"] == T0
 

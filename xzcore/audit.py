@@ -121,14 +121,6 @@ def query(
     return frame
 
 
-def actors(con) -> list[str]:
-    """Every name that appears in the log, for a filter's choices."""
-    rows = con.execute(
-        "SELECT DISTINCT actor FROM audit_log WHERE actor IS NOT NULL ORDER BY 1"
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 # --- an entry's detail in words (the 内容 column) ------------------------------------------
 
 _LABELS = {

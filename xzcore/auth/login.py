@@ -148,7 +148,8 @@ def look_up(con, token: str, *, now: dt.datetime | None = None) -> tuple[User | 
     if row is None:
         return None, None
     last_seen, expires_at, fields = row[0], row[1], row[2:]
-    if fields[5] or now >= expires_at or now - last_seen >= SESSION_IDLE:
+    disabled = fields[FIELDS.split(", ").index("disabled")]
+    if disabled or now >= expires_at or now - last_seen >= SESSION_IDLE:
         return None, "end"
     return user(fields), "touch" if now - last_seen >= _TOUCH_EVERY else None
 

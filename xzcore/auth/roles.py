@@ -56,10 +56,6 @@ class User:
     source: str = "local"  # local (password), sso (OIDC login), cli (the command line)
 
     @property
-    def can_upload(self) -> bool:
-        return self.role in _ALLOWED["upload"]
-
-    @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 

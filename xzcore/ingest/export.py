@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from xzcore.csvout import FORMULA_LEADS
 from xzcore.ingest import KINDS
 from xzcore.ingest.headers import MAPPABLE, MONEY, Column
 from xzcore.ingest.parse import Parsed, Problem
@@ -30,7 +31,6 @@ HISTORY_COLUMNS = ["批次", "类型", "文件名", "年月", "行数", "上传�
                    "按元换算的列"]  # fmt: skip
 MONTHLY = ("progress", "combined")  # kinds that carry a month's figures
 # Excel (and LibreOffice) run a cell typed as text that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNITS = {Decimal(1): "万元", Decimal(10000): "亿元 → ×10000", Decimal("0.0001"): "元 → ÷10000"}
 
 
@@ -223,7 +223,7 @@ def batch_label(batch: dict) -> str:
 def put(sheet, row: int, column: int, value):
     """Write a cell so that it stays what it is: text that looks like a formula stays text."""
     cell = sheet.cell(row, column, value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
         cell.data_type = "s"  # openpyxl took it for a formula; store the characters as typed
     return cell
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xzcore.ingest.values import fold
+from xzcore.ingest.values import UNIT_FACTOR, fold
 
 # Field → the headers offices use for it (compared after fold(), with any unit removed).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -167,7 +167,6 @@ IGNORE = "ignore"
 # A unit in brackets ("（万元）", "(单位：亿元)") or a 万元/亿元 written at the end; a bare 元 only
 # in brackets, so that a word ending in 元 is not read as a unit.
 _UNIT = re.compile(r"[(（\[]\s*(?:单位\s*[:：])?\s*(亿元|万元|元)\s*[)）\]]|/?(亿元|万元)$")
-_FACTOR = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
 _STRIP = re.compile(r"[(（][^)）]*[)）]")
 
 
@@ -231,7 +230,7 @@ def match(
     parts = [fold(p) for p in header.split("/") if fold(p)] if "/" in header else [fold(header)]
     units = [u for u in (_unit_of(p) for p in reversed(parts)) if u]
     unit = units[0] if units else default_unit
-    factor = _FACTOR[unit or "万元"]
+    factor = UNIT_FACTOR[unit or "万元"]
     given = bool(units or default_unit)
     if mapping and header in mapping:
         chosen = mapping[header]

@@ -10,8 +10,9 @@ from decimal import Decimal, InvalidOperation
 
 EMPTY = {"", "-", "—", "——", "--", "/", "／", "－", "无", "n/a", "na", "null", "none", "—/—"}
 _UNIT_SUFFIX = re.compile(r"(亿元|万元|元)$")
-_UNIT_FACTOR = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
-YUAN = _UNIT_FACTOR["元"]
+# 万元 per unit of money: figures are kept in 万元 (DESIGN.md §2)
+UNIT_FACTOR = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
+YUAN = UNIT_FACTOR["元"]
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -48,7 +49,7 @@ def number(text: str, factor: Decimal = Decimal(1)) -> Decimal | None:
         return None
     unit = _UNIT_SUFFIX.search(folded)
     if unit:  # a unit written in the cell wins over the header's
-        factor, folded = _UNIT_FACTOR[unit[1]], folded[: unit.start()]
+        factor, folded = UNIT_FACTOR[unit[1]], folded[: unit.start()]
     if folded.endswith("%"):
         raise ValueProblem(f"“{text}”是百分比，此列应填金额")
     try:

@@ -247,8 +247,7 @@ def lit_preview(preset: rules.Preset, values: dict, mode: str) -> None:
     st.markdown(
         f"**按此规则，{controls.month_label(months[-1])}**（现行规则 → 此规则）："
         + "　".join(
-            f"{formats.light_text(light)} {now[light]} → {new[light]} 个"
-            for light in ("green", "yellow", "red")
+            f"{formats.light_text(light)} {now[light]} → {new[light]} 个" for light in rules.LIGHTS
         )
     )
 

@@ -319,18 +319,7 @@ def search(version: str, text: str, month: str | None = None, edition=None) -> p
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def filter_options(version: str) -> dict[str, list[str]]:
-    """The values each filter offers: what the register holds, and the three lights."""
-    con = cursor()
-    options = {
-        column: [
-            r[0]
-            for r in con.execute(
-                f"SELECT DISTINCT {column} FROM projects WHERE {column} IS NOT NULL ORDER BY 1"
-            ).fetchall()
-        ]
-        for column in ("tier", "township", "unit", "leader")  # constants, never user input
-    }
-    return options | {"light": ["red", "yellow", "green"]}
+    return frame.filter_options(cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -344,7 +333,7 @@ def rules_info(version: str, month: str | None = None, edition=None) -> dict:
         "thresholds": preset.thresholds(),
         "title": preset.title,
         "source": preset.source,
-        "bands": {light: preset.band_text(light) for light in ("green", "yellow", "red")},
+        "bands": {light: preset.band_text(light) for light in rules.LIGHTS},
         "start": preset.start_text(),
     }
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xzcore.period import Month
-from xzcore.rules import LIGHT_NAMES, Band, Preset, get_preset
+from xzcore.rules import LIGHT_NAMES, LIGHTS, Band, Preset, get_preset
 
 # Columns a page may filter or group on; the only identifiers ever pasted into SQL from outside.
 GROUP_COLUMNS = {
@@ -51,6 +51,20 @@ def filters_sql(filters: dict | None) -> tuple[str, str, dict]:
         target = light_conds if column == "light" else project_conds
         target.append(f"list_contains(${name}, {'light' if column == 'light' else 'p.' + column})")
     return " AND ".join(project_conds), " AND ".join(light_conds), params
+
+
+def filter_options(con) -> dict[str, list[str]]:
+    """The values each filter offers: what the register holds, and the lights, red first."""
+    options = {
+        column: [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT {column} FROM projects WHERE {column} IS NOT NULL ORDER BY 1"
+            ).fetchall()
+        ]
+        for column in ("tier", "township", "unit", "leader")  # constants, never user input
+    }
+    return options | {"light": list(reversed(LIGHTS))}
 
 
 def _band_sql(preset: Preset, band: Band, param: str) -> str:

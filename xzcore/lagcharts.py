@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from xzcore import fmt
 from xzcore.charts import LIGHT_COLORS, SCHEDULE_COLOR, escape, layout
-from xzcore.rules import LIGHT_NAMES, Preset
+from xzcore.rules import LIGHT_NAMES, LIGHTS, Preset
 from xzcore.tables import LIGHT_MARKS, VERSUS
 
 _ZONE_FILL = {
@@ -63,7 +63,7 @@ def lag_scatter(status: pd.DataFrame, schedule: float, preset: Preset, title: st
                 x0=max(x0, 0), x1=x1, fillcolor=_ZONE_FILL[light], line_width=0, layer="below"
             )
     named = set(data["id"].head(NAMED_POINTS))  # status comes worst first
-    for light in ("green", "yellow", "red"):
+    for light in LIGHTS:  # red drawn last, on top
         part = data[data.light == light]
         mine = part["id"].isin(named)
         marker = {

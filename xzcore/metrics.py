@@ -20,7 +20,7 @@ from xzcore.frame import (
     with_reasons,
 )
 from xzcore.period import Month
-from xzcore.rules import Preset
+from xzcore.rules import LIGHTS, Preset
 
 GROUPINGS = ("all", *GROUP_COLUMNS)
 
@@ -112,7 +112,7 @@ def _group_dict(row: dict, month: Month, mode: str) -> dict:
         "started": row["started"],
         "due_to_start": row["due"],
         "start_rate": _ratio(row["started_due"], row["due"]),
-        "lights": {k: row[k] for k in ("green", "yellow", "red")},
+        "lights": {k: row[k] for k in LIGHTS},
         # the group's own light: the completion rule on its sums (a group has no start date)
         "light": row["group_light"],
         "stages": {s: row[f"stage_{i}"] for i, s in enumerate(STAGES)},

@@ -18,7 +18,7 @@ from xzcore.frame import GROUP_COLUMNS
 from xzcore.period import Month
 from xzcore.problems import meeting
 from xzcore.report.model import Bulletin, Column, Table
-from xzcore.rules import LIGHT_NAMES, SCHEDULE_MODES
+from xzcore.rules import LIGHT_NAMES, LIGHTS, SCHEDULE_MODES
 
 TITLE = "秀洲区重点项目建设进展情况通报（{label}）"
 
@@ -28,7 +28,7 @@ _RATE = Column("完成率", "rate", 9)
 _SCHEDULE = Column("时序进度", "rate", 9)
 _LAG = Column("较时序进度（百分点）", "pp", 10)
 _LIGHT = Column("亮灯", "light", 10)
-_COUNTS = (Column("绿灯", "count", 6), Column("黄灯", "count", 6), Column("红灯", "count", 6))
+_COUNTS = tuple(Column(LIGHT_NAMES[light], "count", 6) for light in LIGHTS)
 _NO = Column("序号", "count", 6)
 _NAME = Column("项目名称", "text", 40)
 _UNIT = Column("责任单位", "text", 18)
@@ -78,8 +78,7 @@ def _lights(total: dict, before: dict | None, changes: pd.DataFrame) -> str:
     if before is not None:
         was = before["lights"]
         words += "；与上月相比，" + "、".join(
-            f"{name}{_change(lights[k] - was[k])}"
-            for k, name in (("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯"))
+            f"{LIGHT_NAMES[k]}{_change(lights[k] - was[k])}" for k in LIGHTS
         )
         newly_red = int((changes["light"] == "red").sum())
         words += f"，{len(changes)}个项目亮灯发生变化" if len(changes) else "，没有项目亮灯发生变化"
@@ -110,7 +109,7 @@ def _figures(s: dict) -> tuple:
 
 
 def _counts(s: dict) -> tuple:
-    return tuple(s["lights"][k] for k in ("green", "yellow", "red"))
+    return tuple(s["lights"][k] for k in LIGHTS)
 
 
 _FIGURES = (_PLAN, _DONE, _RATE, _SCHEDULE, _LAG)

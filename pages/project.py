@@ -8,7 +8,7 @@ import functools
 
 import streamlit as st
 
-from ui import access, controls, data, formats, problems, shell
+from ui import access, controls, data, formats, nodes, problems, shell
 from xzcore import charts, fmt, tables
 
 MONEY = st.column_config.NumberColumn(format="localized", width=120)
@@ -143,3 +143,5 @@ if missing:  # the month's row says why it is empty
 st.table(tables.literal_table(notes), hide_index=True)
 if access.may(user, "problems"):  # accounts only, as on 问题督办
     problems.project_problems(int(asked))
+st.divider()
+nodes.project_section(user, int(asked), view.month)  # 节点（倒排工期）, issue 18

@@ -31,6 +31,7 @@ PAGES = (
     ("pages/lightmap.py", "亮灯地图", ":material/map:", None),
     ("pages/evaluation.py", "红旗/预警", ":material/flag:", None),
     ("pages/project.py", "项目详情", ":material/search:", "project"),
+    ("pages/pipeline.py", "项目推进", ":material/timeline:", "pipeline"),
     ("pages/report.py", "月度通报", ":material/summarize:", None),
     ("pages/problems.py", "问题督办", ":material/assignment_late:", "problems"),
     ("pages/mine.py", "我的", ":material/person:", "mine"),

@@ -31,11 +31,15 @@ def overdue(con, month: Month, due_soon: int = 15) -> pd.DataFrame:
 
 
 def due_next(con, month: Month, due_soon: int = 15) -> pd.DataFrame:
-    """Nodes not done at the month's end that fall due in the next month, soonest first."""
+    """Nodes not done at the month's end that fall due in the next month, soonest first;
+    days: from the month's end to the planned date."""
     sql, bound = frame.query(month.end, due_soon)
     after = month.shift(1)
+    shown = ", ".join(
+        c if c != "days" else "date_diff('day', $day, planned) AS days" for c in COLUMNS
+    )
     return con.execute(
-        f"""SELECT {", ".join(COLUMNS)} FROM ({sql})
+        f"""SELECT {shown} FROM ({sql})
             WHERE state IN ('{DUE_SOON}', '{PENDING}') AND planned BETWEEN $start AND $end
             ORDER BY planned, project_id, position""",
         bound | {"start": dt.date(after.year, after.month, 1), "end": after.end},

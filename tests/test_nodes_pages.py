@@ -1,0 +1,126 @@
+"""项目推进 and the project page's 节点 section under AppTest on the demo: what a visitor sees,
+who gets the edit form, and an office edit that moves the overdue list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.browser import ROOT
+from tests.logins import log_in
+from xzcore import db
+from xzcore.nodes import states
+from xzcore.period import Month
+
+LONGI_ID = 1
+UNIT = "王江泾镇人民政府"
+
+
+def _app(username: str | None, page: str, **params) -> AppTest:
+    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
+    if username:
+        log_in(at, username)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.switch_page(page).run()
+
+
+def _metrics(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.proto.delta) for m in at.metric}
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _overdue_tab(at: AppTest) -> str:
+    return next(t.label for t in at.tabs if t.label.startswith("超期节点"))
+
+
+def test_the_pipeline_page_says_its_denominators(app_db):
+    at = _app(None, "pages/pipeline.py")
+    assert not at.exception and not at.error
+    metrics = _metrics(at)
+    assert metrics["开工率（按1-8月计划）"] == ("100.0%", "已开工 113 个 ÷ 1-8月计划应开工 113 个")
+    assert metrics["投产率（按签约项目）"][1] == "已投产 4 个 ÷ 签约项目 113 个"
+    assert metrics["竣工率（按全年计划）"] == ("24.0%", "已竣工 6 个 ÷ 2020年计划竣工 25 个")
+    labels = [t.label for t in at.tabs]
+    assert labels[:3] == ["应开工未开工（0）", "应竣工未竣工（0）", "应投产未投产（1）"]
+    assert _overdue_tab(at) == "超期节点（6）"
+    frames = [d.value for d in at.dataframe]
+    by_unit = next(f for f in frames if "合计" in f.columns)
+    assert by_unit["责任单位"].tolist() == ["区交通运输局"]
+
+
+def test_a_visitor_sees_the_nodes_of_longi_and_no_form(app_db):
+    at = _app(None, "pages/project.py", project=str(LONGI_ID))
+    assert not at.exception
+    assert len(at.get("plotly_chart")) >= 2  # the months and the Gantt
+    nodes = next(d.value for d in at.dataframe if "节点" in d.value.columns)
+    rows = nodes.set_index("节点")
+    assert rows.loc["设备安装", "计划日期"] == "2020-11-30"
+    assert rows.loc["投产", "计划日期"] == "2020-11-30"
+    assert rows.loc["开工入库", "实际日期来源"] == "实际开工日期"
+    assert rows.loc["主体结顶", "状态"] == "按期完成"
+    assert not [b for b in at.button if b.label in ("保存节点", "倒排生成计划日期")]
+
+
+ROLES = [("leader", False), ("staff", False), ("office", True), ("admin", True)]
+
+
+@pytest.mark.parametrize(("username", "editable"), ROLES)
+def test_who_gets_the_edit_form_on_longi(app_db, username, editable):
+    at = _app(username, "pages/project.py", project=str(LONGI_ID))
+    assert not at.exception
+    assert any(b.label == "保存节点" for b in at.button) is editable
+
+
+def test_staff_edit_their_own_units_projects(app_db):
+    with db.connect(app_db) as con:
+        own = con.execute("SELECT min(id) FROM projects WHERE unit = ?", [UNIT]).fetchone()[0]
+    at = _app("staff", "pages/project.py", project=str(own))
+    assert any(b.label == "保存节点" for b in at.button)
+
+
+def test_the_office_marks_an_overdue_node_done_and_the_overdue_list_shrinks(app_db):
+    with db.connect(app_db) as con:
+        late = states.overdue(con, Month(2020, 8))
+    pid, name = int(late["project_id"].iloc[0]), late["name"].iloc[0]
+    before = _app("office", "pages/pipeline.py")
+    assert _overdue_tab(before) == "超期节点（6）"
+    at = _app("office", "pages/project.py", project=str(pid))
+    next(s for s in at.selectbox if s.label == "节点").set_value(name).run()
+    next(d for d in at.date_input if d.label.startswith("实际完成日期")).set_value(
+        dt.date(2020, 8, 20)
+    )
+    _button(at, "保存节点").click().run()
+    assert not at.exception and not at.error
+    assert any(f"已保存节点“{name}”" in s.value for s in at.success)
+    with db.connect(app_db) as con:
+        actual = con.execute(
+            "SELECT actual FROM project_nodes WHERE project_id = ? AND name = ?", [pid, name]
+        ).fetchone()[0]
+    assert actual == dt.date(2020, 8, 20)
+    after = _app("office", "pages/pipeline.py")
+    assert _overdue_tab(after) == "超期节点（5）"
+
+
+def test_the_office_schedules_back_from_a_new_target(app_db):
+    at = _app("office", "pages/project.py", project=str(LONGI_ID))
+    next(d for d in at.date_input if d.label.startswith("目标日期")).set_value(
+        dt.date(2020, 12, 31)
+    )
+    _button(at, "倒排生成计划日期").click().run()
+    assert not at.exception and not at.error
+    with db.connect(app_db) as con:
+        rows = dict(con.execute(
+            "SELECT name, planned FROM project_nodes WHERE project_id = ?", [LONGI_ID]
+        ).fetchall())  # fmt: skip
+        kept = con.execute(
+            "SELECT actual FROM project_nodes WHERE project_id = ? AND name = '主体结顶'",
+            [LONGI_ID],
+        ).fetchone()[0]
+    assert rows["竣工"] == dt.date(2020, 12, 31) and rows["开工入库"] == dt.date(2020, 2, 20)
+    assert kept == dt.date(2020, 7, 28)  # the actual date stays

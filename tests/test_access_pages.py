@@ -10,7 +10,9 @@ from tests.browser import ROOT
 from tests.logins import log_in
 from xzcore import audit, db, settings
 
-VIEWING = ["总览", "投资完成", "进度滞后", "亮灯地图", "红旗/预警", "项目详情", "项目推进", "月度通报"]
+VIEWING = [
+    "总览", "投资完成", "进度滞后", "亮灯地图", "红旗/预警", "项目详情", "项目推进", "月度通报",
+]  # fmt: skip
 PROBLEMS = ["问题督办", "我的"]  # every account, no anonymous visitor
 MENUS = {
     None: [*VIEWING, "登录"],

@@ -32,6 +32,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.browser
 	$(PY) -m bench.report
 	$(PY) -m bench.cycle
+	$(PY) -m bench.nodes
 	$(PY) -m bench.load $(BENCH_LOAD)
 
 demo: $(VENV)/.runtime

@@ -1,11 +1,12 @@
-"""上传数据: a register, a monthly report or both in one table; every change and problem shown,
+"""上传数据: a register, a monthly report or both in one table (or a 问题台账, recognised by its
+headers and handed to 问题督办's importer); every change and problem shown,
 the reading adjusted by hand where needed (按元换算, 手动指定列), commit, undo. A unit's staff
 see what the office sent back; a published month is corrected only by the office, with a
 reason."""
 
 import streamlit as st
 
-from ui import data, shell, upload, upload_columns, upload_cycle
+from ui import data, problems_new, shell, upload, upload_columns, upload_cycle
 from xzcore import ingest, tables
 from xzcore.ingest import export
 
@@ -14,7 +15,7 @@ version = data.data_version()
 st.title("上传数据")
 st.caption(
     "上传项目计划表、月度进展月报，或计划与进展合在一起的进展情况表；先预览，核对无误后导入。"
-    "每次导入都是一个批次，可以撤销。"
+    "每次导入都是一个批次，可以撤销。问题台账也可在这里上传（区重点办、管理员），导入问题督办。"
 )
 upload.flash()
 if data.read_only():  # the notice above the page says why; what was uploaded can still be read
@@ -41,6 +42,9 @@ def _show(file) -> None:
             month = upload.ask_period(preview, version, file_id)
             if month:
                 preview = upload.prepare(version, raw, file.name, month, sheet, user, **chosen)
+    except ingest.ProblemLedger as ledger:  # recognised by its headers: the problems' importer
+        problems_new.ledger_upload(user, raw, file.name, ledger.sheets)
+        return
     except ingest.UnreadableFile as exc:
         reason = tables.literal(f"无法读取“{file.name}”：{exc}")  # the file's own name, as typed
         st.error(reason, icon=":material/error:")

@@ -186,3 +186,118 @@ def test_the_export_neutralises_formulas_and_keeps_the_text(path, tmp_path, caps
     assert "'" + HYPERLINK.replace('"', '""') + SCRIPT in text  # a text cell, not a formula
     listed = json.loads(_cli(path, "list", "--json", capsys=capsys)[1])
     assert listed[0]["description"] == HYPERLINK + SCRIPT
+
+
+# --- recognised by its headers on the shared upload page and by `xzcore import` --------------
+
+
+def _ledger_xlsx() -> bytes:
+    """LEDGER as an office's workbook: the title in row 1, the header in row 2, dates as dates."""
+    rows = [r.split(",") for r in LEDGER.splitlines()]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "问题台账"
+    sheet.append([rows[0][0]])
+    sheet.append(rows[1])
+    for row in rows[2:]:
+        cells = [dt.datetime(2020, 8, 1) if c == "2020-08-01" else c for c in row]
+        sheet.append([int(c) if isinstance(c, str) and c.isdigit() else c or None for c in cells])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+MONTHLY = ("项目名称,责任单位,本月完成投资,累计完成投资,形象进度,存在问题\n"
+           "甲项目,王江泾镇人民政府,10,100,主体施工,征迁未完成\n")  # fmt: skip
+
+
+def _dump(con) -> dict:
+    """Every table of the database, every row: what a refused file must leave as it was."""
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        " AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]  # fmt: skip
+    return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY ALL').fetchall() for n in names}
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("问题台账.csv", LEDGER.encode("gbk")), ("问题台账.xlsx", _ledger_xlsx())],
+    ids=["gbk-csv", "xlsx"],
+)
+def test_the_upload_reader_recognises_a_ledger_and_hands_it_over_as_read(con, pid, name, data):
+    from xzcore import ingest
+
+    with pytest.raises(ingest.ProblemLedger, match="这是问题台账") as caught:
+        ingest.prepare(con, data, name, user=OFFICE)
+    prepared = importer.prepare(con, data, name, sheets=caught.value.sheets)
+    assert prepared.errors == [] and len(prepared.rows) == 3 and prepared.header_row == 2
+    assert [r["fields"]["description"] for r in prepared.rows] == [
+        "征迁未完成", "专项债未到位", "用地指标未落实"]  # fmt: skip
+
+
+def test_a_report_with_a_problems_column_stays_a_report(con, pid):
+    from xzcore import ingest
+
+    preview = ingest.prepare(con, MONTHLY.encode("gbk"), "9月月报.csv", user=OFFICE)
+    assert preview.parsed.kind == "progress"
+    # neither a report nor a ledger: the reader's own words, as before
+    bare = "项目名称,责任单位,存在问题\n甲项目,王江泾镇人民政府,缺电\n".encode()
+    assert "缺少必需的列" in ingest.prepare(con, bare, "x.csv").problems[0].message
+
+
+def _import(db_path, *args, capsys) -> tuple[int, str]:
+    code = cli.main(["--db", str(db_path), "import", *args])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("问题台账.csv", LEDGER.encode("gbk")), ("问题台账.xlsx", _ledger_xlsx())],
+    ids=["gbk-csv", "xlsx"],
+)
+def test_xzcore_import_takes_a_ledger_as_a_batch_of_problems(path, tmp_path, capsys, name, data):
+    from xzcore import db
+
+    source = tmp_path / name
+    source.write_bytes(data)
+    code, out = _import(path, str(source), "--dry-run", capsys=capsys)
+    assert code == 0 and "类型：问题台账　工作表：" in out and "3个问题" in out
+    assert "牵头单位→主办单位" in out
+    code, out = _import(path, str(source), "--json", capsys=capsys)
+    (report,) = json.loads(out)
+    assert code == 0 and report["kind"] == "problems" and report["committed"]
+    assert report["batch"] == 1 and report["rows"] == 3
+    code, out = _import(path, str(source), capsys=capsys)  # the same file again
+    assert code == 0 and "已在问题台账批次 1 导入，未重复导入" in out
+    with db.connect(path, read_only=True) as con:
+        assert _count(con) == 3 and [b["id"] for b in importer.batches(con)] == [1]
+    assert _cli(path, "undo", "1", capsys=capsys)[1] == "已撤销问题台账批次 1：删除 3 个问题\n"
+
+
+BAD = ("秀洲区重点项目问题台账\n"
+       "项目名称,问题类型,存在问题,牵头单位,提出时间,完成时限,办理状态\n"
+       "甲项目,天气,征迁未完成,,2020-09-01,2020/9/30,\n"
+       "乙项目,资金,缺钱,区财政局,2020-09-01,2020-13-01,在办\n")  # fmt: skip
+
+
+def test_a_bad_ledger_changes_nothing_from_the_command_line(path, tmp_path, capsys):
+    from xzcore import db
+
+    source = tmp_path / "问题台账.csv"
+    source.write_bytes(BAD.encode("gbk"))
+    with db.connect(path, read_only=True) as con:
+        before = _dump(con)
+    code, out = _import(path, str(source), capsys=capsys)
+    assert code == 1
+    assert out.splitlines()[1:] == [
+        "类型：问题台账　工作表：问题台账.csv　表头在第2行　2个问题",
+        "  列：项目名称→项目名称、问题类型→问题类型、存在问题→问题描述、牵头单位→主办单位、"
+        "提出时间→提出日期、完成时限→办结时限、办理状态→状态",
+        "错误：第3行「问题类型」：问题类型“天气”应为用地、资金、审批手续、征迁、"
+        "要素保障（水电气路）、施工环境、其他之一",
+        "错误：第4行「项目名称」：没有找到项目“乙项目”",
+        "错误：第4行「完成时限」：“2020-13-01”不是有效日期",
+        "错误：第4行「完成时限」：状态为“办理中”的问题须有主办单位和办结时限",
+    ]
+    with db.connect(path, read_only=True) as con:
+        assert _dump(con) == before

@@ -399,3 +399,67 @@ def test_the_presentation_ends_with_the_problems_slide_for_an_account_only(app_d
     assert f"{UNIT} 1 1 0 0" in text  # by unit: open, red, yellow, blue
     assert "逾期3天（时限" in text and "暂缓的" not in text
     assert "&lt;script&gt;alert(1)" in page and SCRIPT not in page  # typed text stays text
+
+
+# --- a 问题台账 on the shared upload page --------------------------------------------------
+
+LEDGER = ("秀洲区重点项目问题台账\n"
+          "序号,问题类型,存在问题,需协调事项,牵头单位,提出时间,完成时限,办理状态\n"
+          f"1,政策处理,征迁未完成,协调拆迁,{UNIT},2020年9月1日,2020/9/30,\n"
+          f"2,资金,{SCRIPT},,区财政局,2020-09-02,2020-10-31,在办\n")  # fmt: skip
+
+
+def _dump(path) -> dict:
+    with db.connect(path) as con:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            " AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]  # fmt: skip
+        return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY ALL').fetchall() for n in names}
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader[0].set_value((name, data, "text/csv")).run()
+    assert not at.exception
+    return at
+
+
+def test_the_upload_page_recognises_a_ledger_imports_it_as_a_batch_and_undoes_it(app_db):
+    at = _upload(_app("office", "pages/upload.py"), "问题台账.csv", LEDGER.encode("gbk"))
+    assert any("按表头识别为**问题台账**" in i.value for i in at.info)
+    assert any("2 个问题，检查无误" in s.value for s in at.success)
+    _button(at, "确认导入").click().run()
+    assert not at.exception
+    assert any("已导入 问题台账.csv：2 个问题（批次 1）" in _said(s) for s in at.success)
+    with db.connect(app_db) as con:
+        found = ledger.ledger(con, TODAY).set_index("description")
+        assert found.loc["征迁未完成", "state"] == "已交办"
+        assert found.loc[SCRIPT, "lead_unit"] == "区财政局"
+        assert audit.query(con)["action"].tolist()[0] == "problem_import"
+    # the file is still in the uploader: said to be in, never imported twice
+    assert any("已在批次 1 导入" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label == "确认导入"]
+    _button(at, "撤销批次 1").click().run()
+    assert not at.exception
+    with db.connect(app_db) as con:
+        assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 0
+
+
+def test_a_bad_ledger_on_the_upload_page_changes_nothing(app_db):
+    at = _app("office", "pages/upload.py")
+    before = _dump(app_db)  # logged in: the login's own rows are in
+    bad = LEDGER.replace("2020/9/30", "2020-13-01").replace("政策处理", "天气")
+    at = _upload(at, "问题台账.csv", bad.encode("gbk"))
+    assert "有 2 处错误" in at.error[0].value
+    errors = next(d.value for d in at.dataframe if list(d.value.columns) == ["行", "列", "问题"])
+    assert errors[["行", "列"]].values.tolist() == [[3, "问题类型"], [3, "完成时限"]]
+    assert not [b for b in at.button if b.label == "确认导入"]
+    assert _dump(app_db) == before
+
+
+def test_a_units_staff_is_told_the_office_imports_a_ledger(app_db):
+    at = _app("staff", "pages/upload.py")
+    before = _dump(app_db)
+    at = _upload(at, "问题台账.csv", LEDGER.encode("gbk"))
+    assert any("只能由区重点办或管理员导入" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.label == "确认导入"]
+    assert _dump(app_db) == before

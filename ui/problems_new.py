@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import data, problems
+from ui import data, problems, screen
 from ui.problems_act import REFUSED, attempt, run
 from xzcore import auth, tables
 from xzcore.errors import XZError
@@ -132,6 +132,7 @@ def import_panel(user: auth.User, version: str) -> None:
     imported as one batch; a batch nobody has worked on yet can be undone."""
     upload = st.file_uploader("问题台账（CSV、xlsx、xls）", type=["csv", "xlsx", "xls"],
                               key="problems_upload")  # fmt: skip
+    st.caption(screen.upload_limit())  # Streamlit's own line is English, and hidden
     if upload is not None:
         try:  # only reads: not under the write lock, which a 20 MB workbook would hold long
             prepared = importer.prepare(data.cursor(), upload.getvalue(), upload.name)
@@ -154,6 +155,23 @@ def import_panel(user: auth.User, version: str) -> None:
                     problems.done(f"已撤销批次 {batch['id']}：删除 {gone} 个问题。")
 
 
+def ledger_upload(user: auth.User, raw: bytes, name: str, sheets) -> None:
+    """A 问题台账 dropped on the shared upload page (recognised there by its headers): the same
+    preview, batch and undo as 导入台账, for the office and admin."""
+    problems.flash()  # what the last import or undo here did
+    st.info("按表头识别为**问题台账**：导入后进入「问题督办」的台账（一个批次，可撤销）。",
+            icon=":material/assignment_late:")  # fmt: skip
+    if user.role not in store.OFFICE:
+        st.warning("问题台账只能由区重点办或管理员导入；请把文件交区重点办。")
+        return
+    try:  # the file as the upload page read it: not read a second time
+        prepared = importer.prepare(data.cursor(), raw, name, sheets=sheets)
+    except XZError as exc:
+        st.error(tables.literal(str(exc)), icon=":material/error:")
+        return
+    _preview(user, prepared)
+
+
 def _preview(user: auth.User, prepared: importer.Prepared) -> None:
     found = "、".join(f"{importer.NAMES[f]}←“{h}”" for f, h in prepared.columns.items())
     st.caption(
@@ -162,6 +180,14 @@ def _preview(user: auth.User, prepared: importer.Prepared) -> None:
     if prepared.errors:
         st.error(f"有 {len(prepared.errors)} 处错误，改正后重新上传（什么也没有导入）：")
         st.dataframe(pd.DataFrame(prepared.errors, columns=["行", "列", "问题"]), hide_index=True)
+        return
+    if prepared.same_as is not None:  # imported just now, or before: never twice
+        batch = prepared.same_as
+        st.info(f"这个文件已在批次 {batch} 导入（{len(prepared.rows)} 个问题），不再重复导入。")
+        if st.button(f"撤销批次 {batch}", key=f"problems_undo_same_{batch}"):
+            gone = attempt(importer.undo, user, batch)
+            if gone is not REFUSED:
+                problems.done(f"已撤销批次 {batch}：删除 {gone} 个问题。")
         return
     st.success(f"{len(prepared.rows)} 个问题，检查无误。")
     if st.button("确认导入", type="primary", key="problems_import"):

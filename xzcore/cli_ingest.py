@@ -1,4 +1,5 @@
 """python -m xzcore import / batches / undo: uploads from the command line, same report as the page.
+A 问题台账 is recognised by its headers and imported as a batch of problems (problems undo).
 
 Exit codes of import: 0 committed (or a clean dry run), 1 validation failed or warnings not
 accepted with a reason (nothing written), 2 unusable input (not a table, unreadable file, a
@@ -21,7 +22,7 @@ PARTS = {"register": "计划表部分", "progress": "月报部分"}
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("import", help="导入项目计划表或月度进展月报（CSV、xlsx、xls）")
+    p = sub.add_parser("import", help="导入项目计划表、月度进展月报或问题台账（CSV、xlsx、xls）")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--month", help="报告月份 YYYY-MM（文件中的月份不一致或缺失时必填）")
     p.add_argument("--sheet", help="工作表名称（默认自动寻找含表头的工作表）")
@@ -123,6 +124,8 @@ def _import_one(con, path: Path, month, mapping: dict, args) -> tuple[dict, int]
         )  # fmt: skip
     except ingest.UnreadableFile as exc:
         return report | {"errors": [{"message": str(exc)}]}, 2
+    except ingest.ProblemLedger as ledger:  # recognised by its headers: the problems' importer
+        return _ledger(con, path, data, ledger.sheets, args, report)
     report |= describe(preview)
     # A header set aside ("ignore") may be in no list any more: only a field's header is checked.
     missing = [h for h, f in mapping.items() if f != mappings.IGNORE and h not in _headers(preview)]
@@ -148,6 +151,29 @@ def _import_one(con, path: Path, month, mapping: dict, args) -> tuple[dict, int]
         report["reason"] = reason or None
         if not report["committed"]:
             report["note"] = "没有变化：与已导入的数据相同，未新建批次"
+    return report, 0
+
+
+def _ledger(con, path: Path, data: bytes, sheets, args, report: dict) -> tuple[dict, int]:
+    """A 问题台账: checked, then one batch of problems (undo: problems undo BATCH)."""
+    from xzcore.problems import importer
+
+    prepared = importer.prepare(con, data, path.name, sheets=sheets)
+    report |= {
+        "kind": "problems",
+        "sheet": prepared.sheet,
+        "header_row": prepared.header_row,
+        "columns": {h: importer.NAMES[f] for f, h in prepared.columns.items()},
+        "rows": len(prepared.rows),
+        "errors": [{"row": r, "column": c, "message": m} for r, c, m in prepared.errors],
+    }
+    if prepared.errors:
+        return report, 1
+    if prepared.same_as is not None:
+        report["note"] = f"没有变化：这个文件已在问题台账批次 {prepared.same_as} 导入，未重复导入"
+    elif not args.dry_run:
+        report["batch"] = importer.commit(con, _user(args), prepared)
+        report["committed"] = True
     return report, 0
 
 
@@ -224,7 +250,11 @@ def describe(preview) -> dict:
 
 def _print_report(report: dict) -> None:
     print(f"== {report['file']}")
-    if report.get("kind"):
+    if report.get("kind") == "problems":
+        print(f"类型：问题台账　工作表：{report['sheet']}　表头在第{report['header_row']}行　"
+              f"{report['rows']}个问题")  # fmt: skip
+        print(f"  列：{'、'.join(f'{h}→{f}' for h, f in report['columns'].items())}")
+    elif report.get("kind"):
         _print_layout(report)
     for level, word in (("errors", "错误"), ("warnings", "警告"), ("notes", "提示")):
         for p in report.get(level, []):
@@ -234,7 +264,9 @@ def _print_report(report: dict) -> None:
             print(f"{word}：{where}{'：' if where else ''}{p['message']}")
     if report.get("note"):
         print(report["note"])
-    if report["committed"]:
+    if report["committed"] and report.get("kind") == "problems":
+        print(f"已导入问题台账，批次#{report['batch']}（撤销：problems undo {report['batch']}）")
+    elif report["committed"]:
         why = f"（确认理由：{report['reason']}）" if report.get("reason") else ""
         print(f"已导入，批次#{report['batch']}{why}")
 

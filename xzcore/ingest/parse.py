@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from xzcore.errors import XZError
 from xzcore.ingest import values
 from xzcore.ingest.headers import MONEY, RATES, Column, HeaderMap, find_header
 from xzcore.ingest.read import Sheet, UnreadableFile, cell_text, max_rows, read, too_many_rows
@@ -188,6 +189,25 @@ def _unit_line(rows: list[list[str]]) -> str | None:
     return None
 
 
+class ProblemLedger(XZError):
+    """The file is the office's 问题台账, not a register or a monthly report: it goes to the
+    problems' importer (xzcore.problems.importer), which takes the sheets as read here."""
+
+    def __init__(self, sheets: list[Sheet]):
+        super().__init__(
+            "这是问题台账，请在「问题督办 → 导入台账」中导入（命令行：problems import）"
+        )
+        self.sheets = sheets
+
+
+def _not_a_ledger(sheets: list[Sheet]) -> None:
+    """Raise ProblemLedger when a file that is neither a register nor a report is a ledger."""
+    from xzcore.problems import importer  # it reads with this package: imported when asked
+
+    if importer.recognised(sheets):
+        raise ProblemLedger(sheets)
+
+
 def parse(
     data: bytes,
     file_name: str,
@@ -200,7 +220,12 @@ def parse(
 
     mapping: header → field chosen by hand; yuan: headers of money columns to read as 元.
     """
-    found, skipped = _tables(read(data, file_name), sheet, mapping, yuan)
+    sheets = read(data, file_name)
+    try:
+        found, skipped = _tables(sheets, sheet, mapping, yuan)
+    except UnreadableFile:
+        _not_a_ledger(sheets)  # a 问题台账 with no project column has no table of ours
+        raise
     parts = []
     for chosen, _, header in found:
         columns, ignored = _dedupe(header)
@@ -219,6 +244,7 @@ def parse(
         skipped=skipped,
     )
     if parsed.kind is None:
+        _not_a_ledger(sheets)
         parsed.problems.append(
             Problem(
                 "error",

@@ -72,6 +72,8 @@ class Prepared:
     columns: dict[str, str]  # field → the header found in the file
     rows: list[dict] = field(default_factory=list)
     errors: list[tuple[int, str, str]] = field(default_factory=list)
+    # the batch that imported this very file and stands (not undone): commit adds nothing
+    same_as: int | None = None
 
 
 def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
@@ -88,10 +90,33 @@ def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
     return best
 
 
-def prepare(con, data: bytes, file_name: str, today: dt.date | None = None) -> Prepared:
+# Headers only a 问题台账 has (a monthly report has 存在问题 and 责任单位 too): one of these with
+# a description column tells the upload page and `xzcore import` that a file is a ledger.
+LEDGER_ONLY = frozenset(
+    {"category", "request", "due_on", "state", "closure", "support_units", "raised_on",
+     "closed_on"}
+)  # fmt: skip
+
+
+def recognised(sheets) -> bool:
+    """Whether a read file (xzcore.ingest.read's sheets) is a 问题台账: a sheet whose header
+    names a problem's description and at least one column only a ledger has (问题类型,
+    办结时限, 办理状态, 需协调事项, 协办单位 …). Asked only of files that are neither a
+    register nor a monthly report."""
+    for sheet in sheets:
+        found = _header([[cell_text(c) for c in r] for r in sheet.rows[:30]])
+        if found is not None and LEDGER_ONLY & set(found[1]):
+            return True
+    return False
+
+
+def prepare(
+    con, data: bytes, file_name: str, today: dt.date | None = None, *, sheets=None
+) -> Prepared:
     """Read and check a 问题台账; raises BadArgument when no sheet has its header. A row with
-    no 提出日期 is taken as raised today (the day of the import)."""
-    for sheet in read(data, file_name):
+    no 提出日期 is taken as raised today (the day of the import). sheets: the file as read
+    already (the upload page's reader found it is a ledger), not read again."""
+    for sheet in sheets if sheets is not None else read(data, file_name):
         rows = [[cell_text(c) for c in r] for r in sheet.rows]
         found = _header(rows)
         if found is not None:
@@ -102,6 +127,11 @@ def prepare(con, data: bytes, file_name: str, today: dt.date | None = None) -> P
     top, columns = found
     prepared = Prepared(file_name, hashlib.sha256(data).hexdigest(), sheet.name, top + 1,
                         {f: rows[top][j] for f, j in columns.items()})  # fmt: skip
+    same = con.execute(
+        "SELECT max(id) FROM problem_batches WHERE sha256 = ? AND undone_at IS NULL",
+        [prepared.sha256],
+    ).fetchone()
+    prepared.same_as = same[0] if same else None
     projects = _projects(con)
     body = [(n, r) for n, r in enumerate(rows[top + 1 :], start=top + 2) if any(map(str.strip, r))]
     if len(body) > MAX_ROWS:
@@ -197,6 +227,8 @@ def commit(con, user: User, prepared: Prepared, *, at: dt.datetime | None = None
         raise BadArgument(f"问题台账有 {len(prepared.errors)} 处错误，未导入：请改正后重新上传")
     if not prepared.rows:
         raise BadArgument("问题台账中没有问题")
+    if prepared.same_as is not None:  # the same file uploaded twice: not every problem twice
+        raise BadArgument(f"这个文件已在批次 {prepared.same_as} 导入，未重复导入")
     at = at or dt.datetime.now().replace(microsecond=0)
     incoming = _table(con, prepared, at)
     with db.transaction(con):

@@ -133,18 +133,22 @@ def projects(con, month: Month) -> pd.DataFrame:
 
 def exceptions(con, month: Month) -> dict[str, pd.DataFrame]:
     """应开工未开工, 应竣工未竣工, 应投产未投产 at the month's end: unit, project, planned date
-    and days overdue, by unit then the longest overdue first."""
-    found = {}
-    for kind, (planned, missing) in EXCEPTIONS.items():
-        found[kind] = con.execute(
-            f"""SELECT unit, name AS project, code, id, {planned} AS planned,
-                       date_diff('day', {planned}, $day) AS days
-                FROM ({PROJECTS}) WHERE {planned} <= $day AND {missing}
-                  {"AND NOT continuing" if planned == "planned_start" else ""}
-                ORDER BY unit NULLS LAST, days DESC, id""",
-            _params(month),
-        ).df()
-    return found
+    and days overdue, by unit then the longest overdue first. One pass over the projects."""
+    parts = " UNION ALL ".join(
+        f"""SELECT '{kind}' AS kind, unit, name AS project, code, id, {planned} AS planned,
+                   date_diff('day', {planned}, $day) AS days
+            FROM f WHERE {planned} <= $day AND {missing}"""
+        for kind, (planned, missing) in EXCEPTIONS.items()
+    )
+    found = con.execute(
+        f"WITH f AS MATERIALIZED ({PROJECTS}) {parts}"
+        " ORDER BY kind, unit NULLS LAST, days DESC, id",
+        _params(month),
+    ).df()
+    return {
+        kind: found[found["kind"] == kind].drop(columns=["kind"]).reset_index(drop=True)
+        for kind in EXCEPTIONS
+    }
 
 
 def by_unit(lists: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import build
 from tests.hostile import AT, HYPERLINK, IMG, MARKDOWN, MINUS, PLUS, SCRIPT, TAGS
 from xzcore import auth, cli, db
-from xzcore.problems import meeting, store
+from xzcore.problems import ledger, meeting, store
 from xzcore.report import pdf, workbook
 
 OFFICE = auth.User("office", "区重点办", "office")
@@ -108,7 +108,10 @@ def test_the_workbook_stores_every_field_as_text_and_holds_no_formula(con):
 
 def test_a_leaders_or_a_units_list(con):
     ids = _problems(con)
-    assert meeting.scopes(con, TODAY) == {"leader": [MINUS], "unit": sorted([IMG, AT, UNIT])}
+    assert meeting.scopes(ledger.ledger(con, TODAY)) == {
+        "leader": [MINUS],
+        "unit": sorted([IMG, AT, UNIT]),
+    }
     mine = meeting.agenda(con, TODAY, leader=MINUS)
     assert [r[0] for r in mine.rows] == [ids["hostile"]] and MINUS in mine.title
     helping = meeting.agenda(con, TODAY, unit=AT)  # 协办 counts

@@ -4,17 +4,20 @@ button is clicked (deferred), once per ledger version, day and choice."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 
+import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import problems
 from xzcore import tables
 from xzcore.problems import meeting
 from xzcore.report.model import Table
 
 ALL = ("all", "")
+SHOWN = 50  # rows on the page; the files have all
 MIME = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -23,13 +26,22 @@ MIME = {
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def scopes(version: str, day: dt.date) -> dict[str, list[str]]:
-    return meeting.scopes(data.cursor(), day)
+    return meeting.scopes(problems.table(version, day))
 
 
+# from the page's own ledger (read and coloured once per version and day, shared)
 @st.cache_resource(show_spinner=False, max_entries=32)
 def agenda(version: str, day: dt.date, whose: tuple[str, str]) -> Table:
     kind, name = whose
-    return meeting.agenda(data.cursor(), day, **({kind: name} if name else {}))
+    table = problems.table(version, day)
+    return meeting.agenda_of(table, day, **({kind: name} if name else {}))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def first_rows(version: str, day: dt.date, whose: tuple[str, str]) -> pd.DataFrame:
+    """The first SHOWN rows as text, as the PDF words them."""
+    table = agenda(version, day, whose)
+    return dataclasses.replace(table, rows=table.rows[:SHOWN]).text_frame()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -68,9 +80,9 @@ def downloads(version: str, day: dt.date) -> None:
                 disabled=not table.rows,
             )
     if table.rows:
-        shown = table.text_frame()
-        st.dataframe(shown.head(50), hide_index=True, width="stretch", key="problems_agenda")
-        if len(shown) > 50:
-            st.caption(f"共 {len(shown)} 个，页面列出前 50 个；文件中有全部。")
+        shown = first_rows(version, day, whose)
+        st.dataframe(shown, hide_index=True, width="stretch", key="problems_agenda")
+        if len(table.rows) > SHOWN:
+            st.caption(f"共 {len(table.rows)} 个，页面列出前 {SHOWN} 个；文件中有全部。")
     else:
         st.info(table.empty)

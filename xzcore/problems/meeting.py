@@ -43,15 +43,25 @@ FORMATS = {"pdf": "PDF", "xlsx": "Excel 工作簿"}
 def agenda(con, today: dt.date, *, leader: str | None = None, unit: str | None = None) -> Table:
     """The open problems to take to a meeting (not those on hold), overdue first; a leader's
     (协调区领导) or a unit's (主办 or 协办) when named."""
-    found = ledger.ledger(con, today, state=AGENDA_STATES, leader=leader,
-                          unit=[unit] if unit else None)  # fmt: skip
+    return agenda_of(ledger.ledger(con, today), today, leader=leader, unit=unit)
+
+
+def agenda_of(table, today: dt.date, *, leader: str | None = None, unit: str | None = None):
+    """agenda from a ledger already read and coloured on `today` (ledger.ledger, unfiltered):
+    the pages keep one, shared by the sessions."""
+    whose_ = {"leader": leader, "unit": [unit] if unit else None}
+    found = ledger.filtered(open_for_meeting(table), whose_)
     whose = "、".join(w for w in (leader, unit) if w) or "全部"
-    rows = tuple(
-        (r.id, MARKS.get(r.colour), r.colour_reason or None, r.project, r.category,
-         r.description, r.request, r.lead_unit, "、".join(r.support_units) or None, r.leader,
-         _day(r.due_on), r.state)
-        for r in found.itertuples()
-    )  # fmt: skip
+    # whole columns, then zipped: itertuples over this wide frame cost 90 ms at 3,000 rows
+    due = found["due_on"].dt.strftime("%Y-%m-%d").astype(object)
+    rows = tuple(zip(
+        found["id"].tolist(), found["colour"].map(MARKS).astype(object).tolist(),
+        [w or None for w in found["colour_reason"].tolist()], *_texts(found, "project",
+        "category", "description", "request", "lead_unit"),
+        ["、".join(u) or None for u in found["support_units"].tolist()],
+        *_texts(found, "leader"), due.where(due.notna(), None).tolist(), found["state"].tolist(),
+        strict=True,
+    ))  # fmt: skip
     counts = found["colour"].value_counts()
     said = "、".join(f"{MARKS[c]} {int(counts[c])} 个" for c in MARKS if counts.get(c, 0))
     return Table(
@@ -65,9 +75,15 @@ def agenda(con, today: dt.date, *, leader: str | None = None, unit: str | None =
     )  # fmt: skip
 
 
-def scopes(con, today: dt.date) -> dict[str, list[str]]:
-    """Whose 清单 can be made: the leaders and the units (主办 or 协办) of the open problems."""
-    found = ledger.ledger(con, today, state=AGENDA_STATES)
+def _texts(found, *columns: str) -> list[list]:
+    """Columns as lists of their values, None where missing (never NaN in a cell)."""
+    return [found[c].astype(object).where(found[c].notna(), None).tolist() for c in columns]
+
+
+def scopes(table) -> dict[str, list[str]]:
+    """Whose 清单 can be made from a ledger (ledger.ledger): the leaders and the units (主办 or
+    协办) of its open problems."""
+    found = open_for_meeting(table)
     units = {u for u in found["lead_unit"].dropna()}
     units |= {u for listed in found["support_units"] for u in listed}
     return {"leader": sorted(found["leader"].dropna().unique()), "unit": sorted(units)}

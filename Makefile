@@ -33,6 +33,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.report
 	$(PY) -m bench.cycle
 	$(PY) -m bench.nodes
+	$(PY) -m bench.problems
 	$(PY) -m bench.load $(BENCH_LOAD)
 
 demo: $(VENV)/.runtime

@@ -4,7 +4,7 @@ import functools
 
 import streamlit as st
 
-from ui import controls, data, formats, shell, table_download
+from ui import controls, data, formats, screen, shell, table_download
 from xzcore import slides, tables
 from xzcore.frame import GROUP_COLUMNS
 
@@ -28,6 +28,7 @@ for tab, column in zip(st.tabs([GROUP_COLUMNS[c] for c in ORDER]), ORDER, strict
         st.plotly_chart(
             data.group_chart(version, view.month, view.filters, view.edition, column),
             width="stretch",
+            config=screen.CONFIG,
             key=key,
             # a partial, not a lambda: a lambda keeps this page's globals in every session
             on_select=functools.partial(controls.filter_to, column, key),

@@ -56,17 +56,19 @@ def project_list(title: str, kind: str, rule: str, empty: str, file_name: str) -
     if len(shown) > len(rows):
         st.caption(f"下表列出前 {len(rows)} 个（共 {len(shown)} 个）；「下载 CSV」含全部。")
     key = f"evaluation_{kind}"
-    st.dataframe(
-        formats.lit(rows),
-        hide_index=True,
-        width="stretch",
-        column_order=order,
-        height="content",
-        column_config=COLUMNS,
-        key=key,
-        on_select=functools.partial(controls.open_row, key, rows["id"].tolist()),
-        selection_mode="single-row",
-    )
+    with formats.wide(key):  # a phone gets the cards below instead (ui/screen.css)
+        st.dataframe(
+            formats.lit(rows),
+            hide_index=True,
+            width="stretch",
+            column_order=order,
+            height="content",
+            column_config=COLUMNS,
+            key=key,
+            on_select=functools.partial(controls.open_row, key, rows["id"].tolist()),
+            selection_mode="single-row",
+        )
+    formats.cards(rows, key, view.month, reasons=("入选规则",))  # why it was picked
     table_download.csv_button(csv, file_name, key=f"csv_{kind}")
 
 

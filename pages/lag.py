@@ -5,7 +5,7 @@ import functools
 
 import streamlit as st
 
-from ui import controls, data, formats, shell, table_download
+from ui import controls, data, formats, screen, shell, table_download
 from xzcore import lagcharts, rules, tables
 
 HEATMAP_INLINE = 150  # more projects than this: the tall heatmap waits in an expander
@@ -44,16 +44,19 @@ def project_table(which: str, key: str, file_name: str) -> None:
     shown = table.head(formats.LISTED_ROWS)
     if len(table) > len(shown):
         st.caption(f"下表列出最差的 {len(shown)} 个（共 {len(table)} 个）；「下载 CSV」含全部。")
-    st.dataframe(
-        formats.lit(shown),
-        hide_index=True,
-        width="stretch",
-        column_config=COLUMNS,
-        column_order=order,
-        key=key,
-        on_select=functools.partial(controls.open_row, key, shown["id"].tolist()),
-        selection_mode="single-row",
-    )
+    with formats.wide(key):  # a phone gets the cards below instead (ui/screen.css)
+        st.dataframe(
+            formats.lit(shown),
+            hide_index=True,
+            width="stretch",
+            column_config=COLUMNS,
+            column_order=order,
+            key=key,
+            on_select=functools.partial(controls.open_row, key, shown["id"].tolist()),
+            selection_mode="single-row",
+        )
+    light, reasons = ("本月", ("变化", "原因")) if which == "changes" else ("亮灯", ("原因",))
+    formats.cards(shown, key, view.month, light, reasons)
     table_download.csv_button(csv, file_name, key=f"csv_{key}")
 
 
@@ -76,6 +79,7 @@ key = "lag_scatter"
 st.plotly_chart(
     data.lag_scatter(version, view.month, view.filters, view.edition),
     width="stretch",
+    config=screen.CONFIG,
     key=key,
     # a partial, not a lambda: a lambda keeps this page's globals (the 10,000-row status
     # frame) alive in every session that holds the callback, ~2.5 MB an idle session
@@ -122,7 +126,7 @@ else:
 # more rows than a browser can draw (the worst first: lights() orders them so).
 heatmap = data.light_heatmap(version, view.month, view.filters, view.edition, HEATMAP_ROWS)
 if len(status) <= HEATMAP_INLINE:
-    st.plotly_chart(heatmap, width="stretch")
+    st.plotly_chart(heatmap, width="stretch", config=screen.CONFIG)
 else:
     shown = min(len(status), HEATMAP_ROWS)
     with st.expander(f"逐月亮灯（{shown} 个项目）"):
@@ -131,4 +135,4 @@ else:
                 f"只画当前最差的 {shown} 个项目（共 {len(status)} 个）；"
                 "用侧边栏的筛选缩小范围可看到其余项目。"
             )
-        st.plotly_chart(heatmap, width="stretch")
+        st.plotly_chart(heatmap, width="stretch", config=screen.CONFIG)

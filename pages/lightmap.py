@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from ui import controls, data, formats, shell, table_download
+from ui import controls, data, formats, screen, shell, table_download
 from xzcore import lightmap, tables
 
 user = shell.page()
@@ -19,21 +19,32 @@ townships = total["groups"]["township"]
 st.markdown(
     "**图例**　点的颜色是项目的亮灯：:green[● 绿灯]　:orange[● 黄灯]　:red[● 红灯]"
     "（地图左下角的图例注明各灯的项目数）；点越大，年度计划投资越多；"
-    "镇街道中心的浅色大圆是该镇街道汇总的亮灯。点击项目查看详情。"
+    "镇街道中心的浅色大圆是该镇街道汇总的亮灯。点击项目查看详情；点击右图（手机上在地图下方）的镇街道即筛选到该镇街道。"
 )
 key = "light_map"
-st.plotly_chart(
+# The map beside the townships' lights: the district is taller than wide, and alone on a wide
+# screen it filled a third of the width. On a phone the columns stack, the map first.
+left, right = st.columns([3, 2], gap="medium")
+left.plotly_chart(
     # the deployment's own tile server, e.g. http://tiles.local/{z}/{x}/{y}.png (README 地图)
     data.light_map(
         version, view.month, view.filters, view.edition, os.environ.get("XZ_MAP_TILES") or None
     ),
     width="stretch",
+    config=screen.CONFIG,  # no scroll zoom: a page scrolled on a phone should not zoom the map
     key=key,
     # a partial, not a lambda: a lambda keeps this page's globals (the 10,000-row status
     # frame) alive in every session that holds the callback, ~2.5 MB an idle session
     on_select=functools.partial(controls.open_project, key),
     selection_mode="points",
-    config={"scrollZoom": False},  # a page scrolled on a phone should not zoom the map instead
+)
+right.plotly_chart(
+    data.group_chart(version, view.month, view.filters, view.edition, "township", "lights"),
+    width="stretch",
+    config=screen.CONFIG,
+    key="lightmap_towns",
+    on_select=functools.partial(controls.filter_to, "township", "lightmap_towns"),
+    selection_mode="points",
 )
 if total["projects"] > lightmap.NAMED_POINTS:
     st.caption(

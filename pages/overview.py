@@ -4,7 +4,7 @@ import functools
 
 import streamlit as st
 
-from ui import access, controls, data, problems, shell
+from ui import access, controls, data, problems, screen, shell
 from xzcore import fmt
 from xzcore.frame import GROUP_COLUMNS
 
@@ -89,13 +89,14 @@ if not total["projects"]:  # the filters keep nothing: words, not empty axes
 
 trend, pipeline = data.overview_charts(version, view.month, view.filters, view.edition)
 left, right = st.columns(2)
-left.plotly_chart(trend, width="stretch")
-right.plotly_chart(pipeline, width="stretch")
+left.plotly_chart(trend, width="stretch", config=screen.CONFIG)
+right.plotly_chart(pipeline, width="stretch", config=screen.CONFIG)
 left, right = st.columns(2)
 # partials, not lambdas: a lambda keeps this page's globals alive in every session
 left.plotly_chart(
     data.group_chart(version, view.month, view.filters, view.edition, "unit"),
     width="stretch",
+    config=screen.CONFIG,
     key="overview_units",
     on_select=functools.partial(controls.filter_to, "unit", "overview_units"),
     selection_mode="points",
@@ -103,6 +104,7 @@ left.plotly_chart(
 right.plotly_chart(
     data.group_chart(version, view.month, view.filters, view.edition, "township", "lights"),
     width="stretch",
+    config=screen.CONFIG,
     key="overview_towns",
     on_select=functools.partial(controls.filter_to, "township", "overview_towns"),
     selection_mode="points",

@@ -8,7 +8,7 @@ import functools
 
 import streamlit as st
 
-from ui import access, controls, data, formats, nodes, problems, shell
+from ui import access, controls, data, formats, nodes, problems, screen, shell
 from xzcore import charts, fmt, tables
 
 MONEY = st.column_config.NumberColumn(format="localized", width=120)
@@ -118,6 +118,7 @@ with right:
     st.plotly_chart(
         charts.project_months(months, f"{view.month[:4]}年逐月完成投资与月度计划"),
         width="stretch",
+        config=screen.CONFIG,
     )
     if spread:
         st.caption("该项目没有上传月度计划，月度计划按年度计划逐月均摊（年度计划×月数÷12）。")

@@ -152,7 +152,7 @@ def test_light_map_shows_every_project_and_the_townships(page, expected, month):
     shown = texts(at)
     assert "示意" in shown and "Vonng/adcode" in shown
     assert "年度计划投资" in shown and "绿灯" in shown  # the legend: size and light, in words
-    (figure,) = figures(at)
+    figure, _towns = figures(at)  # the map, and the townships' lights beside it
     assert sorted(project_ids(figure)) == sorted(expected[month]["lights"]["id"])
     assert figure.layout.map.style == "white-bg"
     assert not any(layer.sourcetype == "raster" for layer in figure.layout.map.layers)
@@ -164,7 +164,7 @@ def test_a_light_in_the_url_narrows_the_map(page, expected):
     at = page("pages/lightmap.py", month="2020-08", light="red")
     lights = expected["2020-08"]["lights"]
     red = lights[lights["light"] == "red"]
-    (figure,) = figures(at)
+    figure, _towns = figures(at)  # the map, and the townships' lights beside it
     assert sorted(project_ids(figure)) == sorted(red["id"])
     assert "红灯（12个）" in [t.name for t in figure.data]
     assert table(at, "镇街道")["项目数"].sum() == len(red)
@@ -175,7 +175,7 @@ def test_the_deployments_tiles_go_under_the_map(page, monkeypatch):
     template = "http://tiles.local/{z}/{x}/{y}.png"
     monkeypatch.setenv("XZ_MAP_TILES", template)
     at = page("pages/lightmap.py", month="2020-08")
-    (figure,) = figures(at)
+    figure, _towns = figures(at)  # the map, and the townships' lights beside it
     raster = [layer for layer in figure.layout.map.layers if layer.sourcetype == "raster"]
     assert [list(layer.source) for layer in raster] == [[template]]
 

@@ -3,6 +3,9 @@ lights in their colours (with the symbol and the word, never colour alone)."""
 
 from __future__ import annotations
 
+import html
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
@@ -54,4 +57,47 @@ def ranking(groups: list[dict], column: str) -> None:
     """The 晾晒 ranking table of one grouping."""
     st.dataframe(
         lit(tables.ranking(groups, column)), hide_index=True, width="stretch", column_config=NUMBERS
+    )
+
+
+# A phone shows a list of projects as cards, this many at most (the worst first, as the table):
+# a leader reads the top of a list on a phone; the whole list is on a wide screen and in its CSV.
+CARD_ROWS = 100
+
+
+def wide(key: str):
+    """The container of a project table, hidden on a phone (ui/screen.css), where cards() stand
+    in for it: Streamlit knows nothing of the screen's width, so both are sent and a media
+    query shows one."""
+    return st.container(key=f"xz_wide_{key}")
+
+
+def cards(rows: pd.DataFrame, key: str, month: str, light: str = "亮灯", reasons=("原因",)) -> None:
+    """The projects of a table as cards for a phone: name (a link to its page), light, reason,
+    unit and township; shown only on a narrow screen, in place of the table."""
+    shown = rows.head(CARD_ROWS)
+    parts = [_card(r, month, light, reasons) for r in shown.to_dict("records")]
+    if len(rows) > len(shown):
+        parts.append(
+            f'<div class="xz-card-more">手机上列出前 {len(shown)} 个（共 {len(rows)} 个）；'
+            "全部请在电脑上查看或「下载 CSV」。</div>"
+        )
+    with st.container(key=f"xz_cards_{key}"):
+        st.html("".join(parts))
+
+
+def _card(row: dict, month: str, light: str, reasons) -> str:
+    def text(value) -> str:  # names and reasons come from uploads: shown as typed
+        return "" if value is None or value != value else html.escape(str(value))
+
+    link = "project?" + urlencode({"project": int(row["id"]), "month": month})
+    mark = row.get(light)
+    why = "；".join(text(row[c]) for c in reasons if text(row.get(c)))
+    where = " · ".join(text(row[c]) for c in ("责任单位", "镇街道") if text(row.get(c)))
+    return (
+        f'<div class="xz-card"><a href="{link}" target="_self">{text(row["项目名称"])}</a>'
+        f'<span class="xz-card-light" style="{LIGHT_STYLES.get(mark, "")}">{text(mark)}</span>'
+        + (f'<div class="xz-card-reason">{why}</div>' if why else "")
+        + (f'<div class="xz-card-unit">{where}</div>' if where else "")
+        + "</div>"
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import access, accounts, faults, present
+from ui import access, accounts, faults, present, screen
 from xzcore import auth
 
 TITLE = "秀洲区重点项目看板"
@@ -122,12 +122,15 @@ def _route() -> None:
     pages, login = _pages()
     allowed = allowed_pages(pages, login, user, accounts.anonymous_viewing())
     chosen = st.navigation([*pages, login], position="hidden")
+    screen.style()  # Chinese only on screen, and the phone's layout (ui/screen.py)
     faults.read_only_notice()
     if present.requested() and allowed[0] is not login:
         present.run()  # ?present=1: the meeting slides
         return
     _menu(allowed)
     access.sidebar(user)
+    if user is None and chosen in allowed and chosen is not login:
+        screen.login_link()  # a phone's one tap to the login form
     if chosen not in allowed and chosen is not login:
         access.refuse(chosen.title, user)
         return

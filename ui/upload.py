@@ -14,7 +14,7 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui import data, formats, status, upload_cycle
+from ui import data, formats, screen, status, upload_cycle
 from xzcore import auth, ingest, tables
 from xzcore.errors import XZError
 from xzcore.ingest import export, mappings
@@ -87,11 +87,13 @@ def uploader(user: auth.User) -> None:
 
 
 def file_uploader():
-    return st.file_uploader(
+    file = st.file_uploader(
         "选择或拖入文件：项目计划表、月度进展月报、进展情况表或问题台账（CSV、xlsx、xls）",
         type=["csv", "xlsx", "xls"],
         key=f"upload-file-{st.session_state.get(_ROUND, 0)}",
     )
+    st.caption(screen.upload_limit())  # Streamlit's own line is English, and hidden
+    return file
 
 
 def choose_sheet(raw: bytes, name: str, file_id: str) -> str | None:

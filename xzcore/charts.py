@@ -144,11 +144,19 @@ def lights_by_group(groups: list[dict], title: str) -> go.Figure:
             marker_color=LIGHT_COLORS[light],
             text=[g["lights"][light] or "" for g in rows],
             textposition="inside",
+            textangle=0,  # upright; "auto" turned a count 90° in a short segment
+            insidetextanchor="middle",
             hovertemplate="%{y} " + name + " %{x} 个<extra></extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="项目数", gridcolor="#eee")
-    return layout(fig, title, max(300, 30 * len(rows) + 120))
+    fig = layout(fig, title, max(300, 30 * len(rows) + 120))
+    # the legend above the bars, right of the title: below them it sat on the axis title
+    # 项目数 whenever the chart was narrow (1366 wide, two charts side by side)
+    fig.update_layout(
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}
+    )
+    return fig
 
 
 def project_months(months, title: str) -> go.Figure:

@@ -225,6 +225,7 @@ def light_map(
                     showlegend=not shown,
                 )
             )
+    fig.add_traces(_names(placed, points))  # the townships' names last, over the points
     fig.update_layout(
         # no center or zoom: the browser fits the view to the data, the outline's corners included
         map={"style": "white-bg", "fitbounds": "locations", "layers": _layers(tiles)},
@@ -235,6 +236,41 @@ def light_map(
         legend={"orientation": "h", "y": 0.01, "x": 0.01, "bgcolor": "rgba(255,255,255,0.8)"},
     )
     return fig
+
+
+# Where a township's name sits around its point. The map library leaves out a name that would
+# overlap another, and 新城、嘉北、高照 lie within 5 km of each other: their names go to
+# different sides. Any other township's name goes above its point.
+NAME_SIDES = {
+    "嘉北街道": "top center",
+    "新城街道": "bottom center",
+    "高照街道": "middle left",
+    "塘汇街道": "middle right",
+}
+
+
+def _names(placed: list[dict], points: dict) -> list[go.Scattermap]:
+    """Each township's name on the map, one trace a side. Chinese only: the map library draws
+    CJK characters with the browser's own font, where Latin text would fetch glyphs."""
+    sides: dict[str, list[str]] = {}
+    for t in placed:
+        sides.setdefault(NAME_SIDES.get(t["key"], "top center"), []).append(t["key"])
+    return [
+        go.Scattermap(
+            lon=[points[name][0] for name in names],
+            lat=[points[name][1] for name in names],
+            # text alone draws nothing on a map without a sprite sheet: an invisible marker
+            mode="markers+text",
+            marker={"size": 1, "opacity": 0},
+            text=[escape(name) for name in names],
+            textposition=side,
+            textfont={"size": 14, "color": "#1f3f73"},
+            hoverinfo="skip",
+            showlegend=False,
+            name="镇街道名称",
+        )
+        for side, names in sides.items()
+    ]
 
 
 def _lag_words(lag) -> str:

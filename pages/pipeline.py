@@ -4,7 +4,7 @@ month's end, falling due next month). Everything is read through ui.nodes."""
 
 import streamlit as st
 
-from ui import controls, data, nodes, shell
+from ui import controls, data, nodes, screen, shell
 from xzcore.nodes import chart, pipeline
 
 user = shell.page()
@@ -20,7 +20,9 @@ st.caption(
 nodes.rates(figures)
 left, right = st.columns([2, 3], gap="large")
 with left:
-    st.plotly_chart(chart.pipeline(figures, "签约 → 开工 → 竣工 → 投产"), width="stretch")
+    st.plotly_chart(
+        chart.pipeline(figures, "签约 → 开工 → 竣工 → 投产"), width="stretch", config=screen.CONFIG
+    )
 with right:
     st.markdown("**应办未办（按责任单位）**")
     if found.by_unit.empty:

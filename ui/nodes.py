@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, screen
 from xzcore import auth, db, tables
 from xzcore.errors import XZError
 from xzcore.nodes import chart, frame, pipeline, schedule, states, store, templates
@@ -179,6 +179,7 @@ def project_section(user: auth.User | None, project_id: int, month: str) -> None
         st.plotly_chart(
             chart.gantt(nodes, day, target, "节点计划与完成", label),
             width="stretch",
+            config=screen.CONFIG,
             key=f"gantt_{project_id}",
         )
         node_table(nodes)

@@ -8,6 +8,7 @@ Screenshots go to test-artifacts/: 我的 at 390×844, the ledger at 1920×1080.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -123,3 +124,25 @@ def test_office_hands_over_the_unit_closes_and_the_figures_follow(server, browse
     for page in (office, staff):
         assert page.locator('[data-testid="stException"]').count() == 0
         page.context.close()
+
+
+def test_a_leader_downloads_the_meeting_list_and_presents_the_problems_slide(server, browser):
+    leader = _as(browser, server, "leader", SCREEN)
+    _go(leader, f"{server}/problems")
+    leader.get_by_role("tab", name="会议清单").click()
+    leader.get_by_text("待协调问题清单（全部，截至").first.wait_for(timeout=WAIT)
+    for label, start in (("下载 PDF", b"%PDF"), ("下载 Excel", b"PK")):
+        with leader.expect_download(timeout=WAIT) as caught:
+            leader.get_by_role("button", name=label).click()
+        download = caught.value
+        assert download.suggested_filename.startswith("待协调问题清单（全部，截至")
+        assert Path(download.path()).read_bytes().startswith(start)
+    leader.goto(f"{server}/?present=1&month=2020-08&slide=8")
+    leader.get_by_text("按主办单位").first.wait_for(timeout=WAIT)
+    settled(leader, timeout=WAIT)
+    body = leader.inner_text("body")
+    assert "8 / 8" in body and "待协调问题" in body and "逾期3天" in body
+    assert "■ 红色督办" in body and "申请办结被退回" in body
+    screenshot(leader, "problems_slide_1920x1080")
+    assert leader.locator('[data-testid="stException"]').count() == 0
+    leader.context.close()

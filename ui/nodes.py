@@ -123,13 +123,20 @@ def _styled(table: pd.DataFrame, column: str):
     )
 
 
+def _blank(table: pd.DataFrame) -> pd.DataFrame:
+    """Missing text shown as —, never None."""
+    text = [c for c in table.columns if table[c].dtype == object or str(table[c].dtype) == "str"]
+    return table.assign(**{c: table[c].astype(object).where(table[c].notna(), "—") for c in text})
+
+
 def _dates(table: pd.DataFrame, columns) -> pd.DataFrame:
+    """Dates as YYYY-MM-DD text, missing ones as —; other missing text as — too."""
     table = table.copy()
     for column in columns:
         table[column] = [
-            None if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}" for v in table[column]
+            "—" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}" for v in table[column]
         ]
-    return table
+    return _blank(table)
 
 
 def node_table(nodes: pd.DataFrame) -> None:

@@ -96,9 +96,9 @@ def gantt(
         marker={"symbol": "line-ns-open", "size": 14, "color": "#333"},
         hoverinfo="skip",
     )
-    _line(fig, day, day_label, "#c0392b", "dot")
+    _line(fig, day, day_label, "#c0392b", "dot", "right")
     if target is not None:
-        _line(fig, target, f"目标 {target:%Y-%m-%d}", "#1b6b36", "dash")
+        _line(fig, target, f"目标 {target:%Y-%m-%d}", "#1b6b36", "dash", "left")
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(type="date", gridcolor="#eee", tickformat="%Y-%m")
     fig = layout(fig, title, max(320, 34 * len(rows) + 140))
@@ -109,26 +109,19 @@ def gantt(
     return fig
 
 
-def _line(fig: go.Figure, day: dt.date, label: str, color: str, dash: str) -> None:
+def _line(fig: go.Figure, day: dt.date, label: str, color: str, dash: str, side: str) -> None:
+    """A dated vertical line, its label at the top on the given side of it (the day's to the
+    left, the target's to the right: on a phone the two lines are a few pixels apart)."""
     # a shape and an annotation, not add_vline's annotation, which fails on a date axis
     fig.add_shape(
-        type="line",
-        x0=day.isoformat(),
-        x1=day.isoformat(),
-        y0=0,
-        y1=1,
-        yref="paper",
+        type="line", x0=day.isoformat(), x1=day.isoformat(), y0=0, y1=1, yref="paper",
         line={"color": color, "dash": dash, "width": 2},
-    )
+    )  # fmt: skip
     fig.add_annotation(
-        x=day.isoformat(),
-        y=0,
-        yref="paper",
-        yanchor="top",
-        text=label,
-        showarrow=False,
-        font={"color": color, "size": 12},
-    )
+        x=day.isoformat(), y=1, yref="paper", yanchor="top", xanchor=side, text=label,
+        showarrow=False, font={"color": color, "size": 12}, bgcolor="rgba(255,255,255,0.85)",
+        xshift=-3 if side == "right" else 3,
+    )  # fmt: skip
 
 
 def pipeline(figures: dict, title: str) -> go.Figure:

@@ -1,0 +1,122 @@
+"""Nodes in a real browser: the office marks two nodes done on the project page — 油车港长水塘
+大桥's 投产/交付使用 (due 31 August, so 应投产未投产) and the longest overdue node — and 项目推进
+follows: 投产 one more, 应投产未投产 and the overdue list one fewer.
+
+Screenshots go to test-artifacts/: 隆基's Gantt at 1920×1080 and 390×844 (the chart alone and
+the page), 项目推进 at 1920×1080.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.browser import ARTIFACTS, demo_db, screenshot, settled, streamlit_server
+from tests.logins import log_in_browser
+from xzcore import db
+from xzcore.nodes import states
+from xzcore.period import Month
+
+pytestmark = pytest.mark.browser
+WAIT = 60000
+PHONE, SCREEN = (390, 844), (1920, 1080)
+BRIDGE = "油车港长水塘大桥改建工程"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    path = demo_db(tmp_path_factory.mktemp("nodes"))
+    with db.connect(path, read_only=True) as con:
+        bridge = con.execute(
+            "SELECT n.project_id, n.name FROM project_nodes n JOIN projects p ON p.id ="
+            " n.project_id WHERE p.name = ? AND n.stage = '投运'",
+            [BRIDGE],
+        ).fetchone()
+        late = states.overdue(con, Month(2020, 8)).iloc[0]
+    with streamlit_server(path) as url:
+        yield url, bridge, (int(late["project_id"]), late["name"])
+
+
+def _page(browser, url: str, size, username: str | None = None):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    if username:
+        log_in_browser(page, url, username)
+    return page
+
+
+def _go(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_role("heading", level=1).first.wait_for(timeout=WAIT)
+    settled(page, timeout=WAIT)
+
+
+def _metric(page, label: str) -> tuple[str, str]:
+    found = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    value = found.locator('[data-testid="stMetricValue"]').inner_text()
+    return value, found.locator('[data-testid="stMetricDelta"]').inner_text()
+
+
+def _tab(page, start: str) -> str:
+    return page.get_by_role("tab").filter(has_text=start).first.inner_text()
+
+
+def _mark_done(page, url: str, project: int, node: str, day: tuple[str, str, str]) -> None:
+    _go(page, f"{url}/project?project={project}")
+    page.get_by_text("修改节点", exact=True).click()
+    box = page.get_by_role("combobox", name="节点")
+    box.wait_for(timeout=WAIT)
+    box.click()
+    option = page.get_by_role("option", name=node, exact=True)
+    try:
+        option.wait_for(timeout=5000)
+    except PlaywrightTimeout:  # the list closed again before it was drawn: open it once more
+        box.click()
+    option.click(timeout=WAIT)
+    page.get_by_text(f"{node}", exact=True).first.wait_for(timeout=WAIT)
+    settled(page, timeout=WAIT)
+    label = "实际完成日期（未完成留空）"
+    for segment, value in zip(("year", "month", "day"), day, strict=True):
+        page.get_by_role("spinbutton", name=f"{segment}, {label}").click()
+        page.keyboard.type(value)
+    page.get_by_role("button", name="保存节点", exact=True).click()
+    page.get_by_text(f"已保存节点“{node}”").first.wait_for(timeout=WAIT)
+    settled(page, timeout=WAIT)
+
+
+def test_the_office_marks_nodes_done_and_the_pipeline_follows(server, browser):
+    url, bridge, (late_project, late_node) = server
+    office = _page(browser, url, SCREEN, "office")
+    _go(office, f"{url}/pipeline")
+    assert _metric(office, "投产率") == ("3.5%", "已投产 4 个 ÷ 签约项目 113 个")
+    assert _tab(office, "应投产未投产") == "应投产未投产（1）"
+    assert _tab(office, "超期节点") == "超期节点（6）"
+
+    _mark_done(office, url, *bridge, ("2020", "08", "30"))
+    _mark_done(office, url, late_project, late_node, ("2020", "08", "25"))
+
+    _go(office, f"{url}/pipeline")
+    assert _metric(office, "投产率") == ("4.4%", "已投产 5 个 ÷ 签约项目 113 个")
+    assert _tab(office, "应投产未投产") == "应投产未投产（0）"
+    assert _tab(office, "超期节点") == "超期节点（5）"
+    screenshot(office, "nodes_pipeline_1920x1080", top=True)
+    assert office.locator('[data-testid="stException"]').count() == 0
+    office.context.close()
+
+
+@pytest.mark.parametrize("size", [SCREEN, PHONE], ids=["1920x1080", "390x844"])
+def test_longis_gantt_on_a_screen_and_a_phone(server, browser, size):
+    url = server[0]
+    page = _page(browser, url, size)
+    _go(page, f"{url}/project?project=1")
+    chart = page.locator('[data-testid="stPlotlyChart"]').last
+    chart.scroll_into_view_if_needed()
+    chart.locator(".main-svg").first.wait_for(timeout=WAIT)
+    text = chart.inner_text()
+    assert "设备安装" in text and "目标 2020-11-30" in text and "截至 2020-08-31" in text
+    name = f"nodes_gantt_{size[0]}x{size[1]}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    chart.screenshot(path=ARTIFACTS / f"{name}.png")
+    screenshot(page, f"{name}_page")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.context.close()

@@ -163,6 +163,8 @@ def test_the_command_line_imports_lists_exports_and_undoes(path, tmp_path, capsy
     _cli(path, "export", "--overdue", "-o", str(target), capsys=capsys)
     text = target.read_bytes().decode("utf-8-sig").splitlines()
     assert text[0].startswith("编号,督办,督办原因,状态") and len(text) == 3
+    _cli(path, "export", "--overdue", "--json", "-o", str(target), capsys=capsys)
+    assert [r["id"] for r in json.loads(target.read_text(encoding="utf-8"))] == [1, 2]
     assert _cli(path, "undo", "1", capsys=capsys)[1] == "已撤销问题台账批次 1：删除 3 个问题\n"
 
 

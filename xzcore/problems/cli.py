@@ -37,9 +37,9 @@ def add_commands(sub) -> None:
         q.add_argument("--overdue", action="store_true", help="只列逾期未办结的（红色督办）")
         q.add_argument("--unit", action="append", help="主办或协办单位（可重复）")
         q.add_argument("--leader", action="append", help="协调区领导（可重复）")
-        if verb == "list":
-            q.add_argument("--json", action="store_true")
-        else:
+        q.add_argument("--json", action="store_true",
+                       help="JSON（list：代替文字；export：代替 CSV，UTF-8）")  # fmt: skip
+        if verb == "export":
             q.add_argument("-o", "--output", help="CSV 文件（默认写到标准输出）")
     q = verbs.add_parser("agenda", help="待协调问题清单（会议用）：PDF 或 Excel")
     whose = q.add_mutually_exclusive_group()
@@ -83,7 +83,11 @@ def _read(con, args, today: dt.date) -> int:
     shown = table[list(HEADERS)].copy()
     shown["support_units"] = shown["support_units"].map("、".join)
     if args.verb == "export":
-        data = csvout.csv_bytes(shown.rename(columns=HEADERS))
+        data = (
+            _json(shown).encode("utf-8") + b"\n"
+            if args.json
+            else csvout.csv_bytes(shown.rename(columns=HEADERS))
+        )
         if args.output:
             Path(args.output).write_bytes(data)
             print(f"已导出 {len(shown)} 个问题到 {args.output}")
@@ -91,8 +95,7 @@ def _read(con, args, today: dt.date) -> int:
             sys.stdout.buffer.write(data)
         return 0
     if args.json:
-        records = shown.astype(object).where(shown.notna(), None).to_dict("records")
-        print(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+        print(_json(shown))
         return 0
     whole = ledger.totals(table)
     rate = "—" if whole["rate"] is None else f"{whole['rate'] * 100:.1f}%"
@@ -105,6 +108,11 @@ def _read(con, args, today: dt.date) -> int:
         print(f"#{row.id} {colour}{row.state} {row.lead_unit or ledger.NOT_ASSIGNED}{due}"
               f" {row.description}{why}")  # fmt: skip
     return 0
+
+
+def _json(shown: pd.DataFrame) -> str:
+    records = shown.astype(object).where(shown.notna(), None).to_dict("records")
+    return json.dumps(records, ensure_ascii=False, indent=2, default=str)
 
 
 def _agenda(table, args) -> int:

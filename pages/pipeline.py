@@ -4,13 +4,14 @@ month's end, falling due next month). Everything is read through ui.nodes."""
 
 import streamlit as st
 
-from ui import controls, data, nodes, screen, shell
+from ui import access, controls, data, nodes, nodes_admin, screen, shell
 from xzcore.nodes import chart, pipeline
 
 user = shell.page()
 version = data.data_version()
 view = controls.view(version, user, filters=False)
 controls.header("项目推进", view, version)
+nodes.flash()
 found = nodes.pipeline_view(nodes.version(), view.month, view.edition)
 figures = found.figures
 st.caption(
@@ -51,3 +52,13 @@ with tabs[len(pipeline.EXCEPTIONS)]:
     nodes.node_list(found.overdue, "pipeline_overdue", "月末没有超期未完成的节点。")
 with tabs[len(pipeline.EXCEPTIONS) + 1]:
     nodes.node_list(found.due_next, "pipeline_due_next", "下月没有到期的节点。", "距月末天数")
+
+# the working parts, for those who may: importing node files (units' staff, office, admin) and
+# the templates and the 临期 setting (admin); xzcore.nodes checks each step again
+if access.may(user, "upload"):
+    st.divider()
+    with st.expander("导入节点表", expanded=False):
+        nodes_admin.import_panel(user, nodes.version())
+if user is not None and user.is_admin:
+    with st.expander("节点模板与设置（管理员）", expanded=False):
+        nodes_admin.settings_panel(user, nodes.version())

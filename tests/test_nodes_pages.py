@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.browser import ROOT
 from tests.logins import log_in
 from xzcore import db
-from xzcore.nodes import states
+from xzcore.nodes import states, store
 from xzcore.period import Month
 
 LONGI_ID = 1
@@ -124,3 +124,48 @@ def test_the_office_schedules_back_from_a_new_target(app_db):
         ).fetchone()[0]
     assert rows["竣工"] == dt.date(2020, 12, 31) and rows["开工入库"] == dt.date(2020, 2, 20)
     assert kept == dt.date(2020, 7, 28)  # the actual date stays
+
+
+GOOD = (
+    "项目名称,节点,计划日期,实际日期,备注\n隆基乐叶年产5GW单晶组件项目,设备安装,2020-11-20,,提前\n"
+)
+BAD = (
+    "项目名称,节点,计划日期\n隆基乐叶年产5GW单晶组件项目,设备安装,2020-02-30\n"
+    "没有的项目,竣工,2020-12-01\n"
+)
+
+
+def _nodes_dump(path) -> list:
+    with db.connect(path) as con:
+        return con.execute("SELECT * FROM project_nodes ORDER BY ALL").fetchall()
+
+
+def test_the_office_imports_a_node_file_and_undoes_it(app_db):
+    before = _nodes_dump(app_db)
+    at = _app("office", "pages/pipeline.py")
+    at.file_uploader[0].set_value(("节点.csv", BAD.encode("gbk"), "text/csv")).run()
+    assert not at.exception and "有 2 处错误，未导入" in at.error[0].value
+    errors = next(d.value for d in at.dataframe if "说明" in d.value.columns)
+    assert errors[["行", "列"]].values.tolist() == [[2, "计划日期"], [3, "项目名称"]]
+    assert not [b for b in at.button if b.label == "确认导入"]
+    assert _nodes_dump(app_db) == before
+    at.file_uploader[0].set_value(("节点.csv", GOOD.encode(), "text/csv")).run()
+    _button(at, "确认导入").click().run()
+    assert not at.exception and not at.error
+    assert any("批次 1" in s.value for s in at.success)
+    assert _nodes_dump(app_db) != before
+    assert not [b for b in at.button if b.label == "确认导入"]  # not offered twice
+    _button(at, "撤销").click().run()
+    assert any("已撤销节点批次 1" in s.value for s in at.success)
+    assert _nodes_dump(app_db) == before
+
+
+def test_the_leader_gets_neither_panel_and_the_admin_sets_the_due_soon_days(app_db):
+    leader = _app("leader", "pages/pipeline.py")
+    assert not leader.file_uploader and not [b for b in leader.button if b.label == "保存模板"]
+    at = _app("admin", "pages/pipeline.py")
+    next(n for n in at.number_input if n.label == "临期提醒天数").set_value(20)
+    _button(at, "保存节点设置").click().run()
+    assert not at.exception and any("前 20 天内" in s.value for s in at.success)
+    with db.connect(app_db) as con:
+        assert store.settings(con).due_soon == 20

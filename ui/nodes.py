@@ -22,7 +22,7 @@ from xzcore.nodes import chart, frame, pipeline, schedule, states, store, templa
 from xzcore.nodes.model import DONE_LATE, DUE_SOON, OVERDUE, words
 from xzcore.period import Month
 
-_FLASH = "nodes_flash"
+FLASH = "nodes_flash"
 TABLE = {
     "name": "节点",
     "planned": "计划日期",
@@ -151,7 +151,7 @@ def node_table(nodes: pd.DataFrame) -> None:
 
 
 def flash() -> None:
-    said = st.session_state.pop(_FLASH, None)
+    said = st.session_state.pop(FLASH, None)
     if said:
         st.success(said, icon=":material/check_circle:")
 
@@ -213,7 +213,7 @@ def _schedule_form(user, project_id: int, plan: dict, has_nodes: bool) -> None:
             if target is None:
                 st.error("请填写目标日期")
             elif _write(schedule.apply, user, project_id, target=target, template=template):
-                st.session_state[_FLASH] = f"已按“{template}”从 {target} 倒排生成节点计划"
+                st.session_state[FLASH] = f"已按“{template}”从 {target} 倒排生成节点计划"
                 st.rerun()
 
 
@@ -241,7 +241,7 @@ def _edit_form(user, project_id: int, nodes: pd.DataFrame) -> None:
                     store.edit, user, project_id, name, planned=planned, actual=actual, note=note
                 )
                 if done:
-                    st.session_state[_FLASH] = f"已保存节点“{name}”"
+                    st.session_state[FLASH] = f"已保存节点“{name}”"
                     st.rerun()
 
 

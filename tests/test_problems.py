@@ -372,7 +372,7 @@ def test_the_meeting_list_is_a_report_table_open_problems_overdue_first(con, pid
     store.hold(con, OFFICE, held, "等待", at=_at(1))
     table = meeting.agenda(con, dt.date(2020, 9, 25))
     assert [r[0] for r in table.rows] == [late, soon, other]  # red, blue, then not handed over
-    assert table.rows[0][1:3] == ("■ 红色督办", "逾期15天（时限2020-09-10）")
+    assert table.rows[0][1:3] == ("红", "逾期15天（时限2020-09-10）")  # written ■ 红色督办
     assert table.title == "待协调问题清单（全部，截至2020年09月25日）"
     assert [r[0] for r in meeting.agenda(con, dt.date(2020, 9, 25), leader="区长").rows] == [
         other]  # fmt: skip

@@ -80,6 +80,7 @@ def test_the_pdf_prints_every_field_as_typed(con, tmp_path):
                   FIELDS["leader"], *FIELDS["support_units"], *marks):  # fmt: skip
         assert _squeezed(value) in printed, value
     html = pdf.table_html(table, True)
+    assert 'style="color:#8a1c14;background:#fde2e1">■ 红色督办</td>' in html
     assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
 
 
@@ -96,6 +97,7 @@ def test_the_workbook_stores_every_field_as_text_and_holds_no_formula(con):
     header = [c.value for c in ws[workbook.HEADER_ROW]]
     first = {h: ws.cell(row=workbook.HEADER_ROW + 1, column=j + 1) for j, h in enumerate(header)}
     assert first["编号"].value == ids["hostile"] and first["督办"].value == "■ 红色督办"
+    assert first["督办"].fill.fgColor.rgb == "00FDE2E1"  # the colour and its word
     for column, value in (("项目", PROJECT), ("问题描述", FIELDS["description"]),
                           ("需协调事项", FIELDS["request"]), ("主办单位", FIELDS["lead_unit"]),
                           ("协办单位", AT), ("协调区领导", FIELDS["leader"])):  # fmt: skip

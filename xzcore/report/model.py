@@ -18,7 +18,9 @@ from xzcore.rules import Preset
 from xzcore.tables import LIGHT_MARKS
 
 # kind → how a value is written as text (PDF, page preview); the workbook keeps the number
-KINDS = ("text", "count", "wan", "rate", "pp", "light")
+KINDS = ("text", "count", "wan", "rate", "pp", "light", "alert")
+# alert: a problem's 三色督办 colour (xzcore.problems.model's 红/黄/蓝), symbol and word
+ALERT_MARKS = {"红": "■ 红色督办", "黄": "▲ 黄色督办", "蓝": "◆ 蓝色督办"}
 
 
 @dataclass(frozen=True)
@@ -118,4 +120,6 @@ def text(kind: str, value) -> str:
         return fmt.pp(float(value), short=True)
     if kind == "light":
         return LIGHT_MARKS.get(value, str(value))
+    if kind == "alert":
+        return ALERT_MARKS.get(value, str(value))
     return str(value)

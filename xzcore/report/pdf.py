@@ -34,7 +34,11 @@ SECTIONS = (
 _WARN = "color:#b71c1c;font-weight:bold;text-align:center;border:1.5pt solid #b71c1c;padding:2mm"
 _BOX = "border:0.8pt solid #888;background:#f6f6f6;padding:2mm 3mm"
 
-_ALIGN = {"text": "", "light": "light", "count": "num", "wan": "num", "rate": "num", "pp": "num"}
+_ALIGN = {"text": "", "light": "light", "count": "num", "wan": "num", "rate": "num", "pp": "num",
+          "alert": "light"}  # fmt: skip
+# a problem's colour on its symbol and word (bulletin.css styles the lights only)
+_ALERTS = {"红": "color:#8a1c14;background:#fde2e1", "黄": "color:#7a4b00;background:#fff1d6",
+           "蓝": "color:#17457a;background:#e1ecfb"}  # fmt: skip
 
 
 def _e(value) -> str:
@@ -44,6 +48,8 @@ def _e(value) -> str:
 def _cell(kind: str, value) -> str:
     classes = _ALIGN[kind] + (f" {value}" if kind == "light" and value else "")
     attr = f' class="{classes.strip()}"' if classes.strip() else ""
+    if kind == "alert" and value in _ALERTS:
+        attr += f' style="{_ALERTS[value]}"'
     return f"<td{attr}>{_e(text(kind, value))}</td>"
 
 

@@ -27,11 +27,15 @@ NUMBER_FORMATS = {
     "pp": '"落后"0.0;"超前"0.0;"持平"',
     "text": "@",
     "light": "@",
+    "alert": "@",
 }
 HEADER_ROW = 3
 FILLS = {k: PatternFill("solid", fgColor=v.lstrip("#").upper()) for k, v in LIGHT_COLORS.items()}
 # white on green and red, black on yellow: readable on screen and in a grey printout
 LIGHT_FONTS = {"green": "FFFFFF", "yellow": "000000", "red": "FFFFFF"}
+ALERT_FILLS = {k: PatternFill("solid", fgColor=v) for k, v in
+               (("红", "FDE2E1"), ("黄", "FFF1D6"), ("蓝", "E1ECFB"))}  # fmt: skip
+ALERT_FONTS = {"红": "8A1C14", "黄": "7A4B00", "蓝": "17457A"}
 _HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
 _THIN = Side(style="thin", color="B9C3D3")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -46,7 +50,7 @@ def _put(ws, row: int, column: int, value, kind: str):
     cell = ws.cell(row=row, column=column)
     if missing(value):
         cell.value = None
-    elif kind in ("text", "light"):
+    elif kind in ("text", "light", "alert"):
         cell.value = _text(text(kind, value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
         # and Excel keeps it text when someone edits the cell (its own leading apostrophe)
@@ -55,6 +59,9 @@ def _put(ws, row: int, column: int, value, kind: str):
         cell.value = int(value) if kind == "count" else float(value)
     cell.number_format = NUMBER_FORMATS[kind]
     cell.border = _BORDER
+    if kind == "alert" and value in ALERT_FILLS:  # a problem's 三色督办 colour
+        cell.fill = ALERT_FILLS[value]
+        cell.font = Font(bold=True, color=ALERT_FONTS[value])
     if kind == "light" and value in FILLS:
         cell.fill = FILLS[value]
         cell.font = Font(bold=True, color=LIGHT_FONTS[value])

@@ -120,9 +120,11 @@ def _agenda(table, args) -> int:
     if whose and not table.rows:  # a name mistyped would otherwise give an empty list
         print(f"{whose} 没有未办结问题，未生成文件（名称须与台账中的写法一致）")
         return 1
-    from xzcore.report.command import _write  # whole or nothing, as the bulletin's files
+    # as the bulletin's files: checked writable before the rendering, then written whole
+    from xzcore.report.command import _check, _write
 
     out = Path(args.output)
+    _check(out, args.format)
     _write(out, meeting.agenda_file(table, args.format))
     print(f"已生成待协调问题清单（{whose or '全部'}）：{len(table.rows)} 个未办结问题，"
           f"{meeting.FORMATS[args.format]}：{out}")  # fmt: skip

@@ -146,3 +146,25 @@ def test_the_command_line_writes_the_list(path, tmp_path, capsys):
     code = cli.main(["--db", str(path), "problems", "agenda", "--leader", "没有的人",
                      "-o", str(target)])  # fmt: skip
     assert code == 1 and "没有未办结问题" in capsys.readouterr().out
+
+
+def test_the_bulletins_overdue_list_prints_typed_text_as_typed(con, tmp_path):
+    from xzcore.period import Month
+
+    _problems(con)
+    table = meeting.overdue_table(con, Month(2020, 9))
+    # overdue at the month's end, the longest first; the one closed in time is not
+    assert [r[3] for r in table.rows] == [FIELDS["description"], "缺电"]
+    html = pdf.table_html(table, True)
+    assert SCRIPT not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    printed = _squeezed(_pdf_text(pdf.tables_pdf("通报", "", (table,), landscape=True), tmp_path))
+    for value in (PROJECT, FIELDS["description"], FIELDS["lead_unit"], FIELDS["leader"]):
+        assert _squeezed(value) in printed, value
+    ws = openpyxl.load_workbook(io.BytesIO(workbook.tables_xlsx("通报", "", (table,))))[
+        "逾期未办结问题"
+    ]
+    row = [c for c in ws[workbook.HEADER_ROW + 1]]
+    assert [(c.value, c.data_type) for c in row[1:2] + row[3:6]] == [
+        (PROJECT, "s"), (FIELDS["description"], "s"), (FIELDS["lead_unit"], "s"),
+        (FIELDS["leader"], "s")]  # fmt: skip
+    assert row[3].quotePrefix and row[5].quotePrefix  # =HYPERLINK…, -2+3 stay text when edited

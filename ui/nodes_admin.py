@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import data, nodes
+from ui import data, nodes, screen
 from xzcore import auth, tables
 from xzcore.errors import XZError
 from xzcore.nodes import importer, store, templates
@@ -54,6 +54,7 @@ def import_panel(user: auth.User, version: str) -> None:
         "还没有节点的项目先按其模板倒排生成节点。责任单位填报员只能导入本单位的项目。"
     )
     upload = st.file_uploader("节点表（CSV、xlsx、xls）", type=["csv", "xlsx", "xls"], key=_UPLOAD)
+    st.caption(screen.upload_limit())  # Streamlit's own line is English, and hidden
     if upload is not None:
         try:  # only reads: not under the write lock
             prepared = importer.prepare(data.cursor(), upload.getvalue(), upload.name, user=user)

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, screen
-from xzcore import auth, db, tables
+from xzcore import auth, cycle, db, tables
 from xzcore.errors import XZError
 from xzcore.nodes import chart, frame, pipeline, schedule, states, store, templates
 from xzcore.nodes.model import DONE_LATE, DUE_SOON, OVERDUE, words
@@ -104,7 +104,7 @@ class Pipeline:
 def pipeline_view(version: str, month: str, edition: int | None) -> Pipeline:
     """The month's pipeline from the copy shown (a published month's frozen figures), with the
     nodes as they are."""
-    con = data._read(month, edition)
+    con = cycle.months.reader(data.cursor(), Month.parse(month), edition)
     month_ = Month.parse(month)
     lists = pipeline.exceptions(con, month_)
     soon = due_soon(version)

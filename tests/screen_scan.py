@@ -19,7 +19,7 @@ LATIN = re.compile(r"[A-Za-z]{2,}")
 
 # Latin words the product itself writes, each unavoidable:
 ALLOWED = {  # compared without case
-    # file formats and sizes, named as every office names them (上传 CSV、xlsx、xls，最大 20 MB)
+    # file formats and sizes, named as every office names them (CSV、xlsx、xls，最大 20 MB)
     "csv",
     "xlsx",
     "xls",
@@ -27,6 +27,7 @@ ALLOWED = {  # compared without case
     "png",
     "zip",
     "mb",
+    "kb",  # the size Streamlit writes beside a chosen file (11.9KB)
     "excel",
     # the map's credit, as its licence (CC BY 4.0) asks the author to be named: Vonng/adcode
     "vonng",
@@ -69,12 +70,14 @@ _SCAN = """() => {
 
 
 def data_words(db_path) -> set[str]:
-    """Every Latin word in the database's text: names, codes, file names, user names are data."""
+    """Every Latin word in the database's text: names, codes, file names, user names are data.
+    Hashes and session tokens are left out: nobody sees them, and their random letters would
+    let words such as "in" or "to" through."""
     words: set[str] = set()
     with duckdb.connect(str(db_path), read_only=True) as con:
         columns = con.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE data_type = 'VARCHAR'"
+            "WHERE data_type = 'VARCHAR' AND NOT regexp_matches(column_name, 'hash|sha|token')"
         ).fetchall()
         for table, column in columns:
             rows = con.execute(f'SELECT DISTINCT "{column}" FROM "{table}"').fetchall()

@@ -5,7 +5,7 @@ month's end, falling due next month). Everything is read through ui.nodes."""
 import streamlit as st
 
 from ui import access, controls, data, nodes, nodes_admin, screen, shell
-from xzcore.nodes import chart, pipeline
+from xzcore.nodes import bulletin, chart, pipeline
 
 user = shell.page()
 version = data.data_version()
@@ -19,6 +19,10 @@ st.caption(
     "开工、竣工、投产按节点的实际日期，未填时按计划表的实际开工/竣工日期与月报的项目阶段；续建项目按已开工计。"
 )
 nodes.rates(figures)
+with st.expander("通报用文字", expanded=False):
+    st.code(
+        bulletin.sentence(figures, found.overdue, found.due_next), language=None, wrap_lines=True
+    )
 left, right = st.columns([2, 3], gap="large")
 with left:
     st.plotly_chart(

@@ -13,7 +13,17 @@ from tests.upload_files import dump
 from xzcore import audit, auth, rules, settings
 from xzcore.auth.roles import PermissionDenied
 from xzcore.errors import BadArgument
-from xzcore.nodes import frame, importer, model, pipeline, schedule, states, store, templates
+from xzcore.nodes import (
+    bulletin,
+    frame,
+    importer,
+    model,
+    pipeline,
+    schedule,
+    states,
+    store,
+    templates,
+)
 from xzcore.nodes.templates import Step
 from xzcore.period import Month
 
@@ -391,3 +401,20 @@ def test_the_demo_has_nodes_for_every_project_and_longi_commits_to_november(demo
     ).fetchone()[0]
     assert late == 0
     assert demo_con.execute("SELECT max(actual) FROM project_nodes").fetchone()[0] <= D(2020, 8, 31)
+
+
+def test_the_bulletin_paragraph(con, line, dated):
+    month = Month(2020, 6)
+    text = bulletin.sentence(
+        pipeline.figures(con, month), states.overdue(con, month), states.due_next(con, month)
+    )
+    assert text.startswith("截至6月末，签约项目8个，已开工4个，已竣工2个，已投产1个；")
+    assert "投产率（按签约项目）12.5%（已投产 1 个 ÷ 签约项目 8 个）" in text
+    assert text.endswith("超期未完成节点3个（其中本月到期3个，最长超期20天），下月到期节点1个。")
+
+
+def test_before_target_words():
+    assert model.before_target(D(2020, 2, 20), D(2020, 11, 30)) == "目标前284天"
+    assert model.before_target(D(2020, 11, 30), D(2020, 11, 30)) == "目标当天"
+    assert model.before_target(D(2020, 12, 30), D(2020, 11, 30)) == "目标后30天"
+    assert model.before_target(None, D(2020, 11, 30)) == "—"

@@ -52,6 +52,9 @@ def test_the_pipeline_page_says_its_denominators(app_db):
     frames = [d.value for d in at.dataframe]
     by_unit = next(f for f in frames if "合计" in f.columns)
     assert by_unit["责任单位"].tolist() == ["区交通运输局"]
+    said = next(c.value for c in at.code)
+    assert said.startswith("截至8月末，签约项目113个，已开工113个，已竣工6个，已投产4个；")
+    assert said.endswith("超期未完成节点6个（其中本月到期3个，最长超期118天），下月到期节点10个。")
 
 
 def test_a_visitor_sees_the_nodes_of_longi_and_no_form(app_db):
@@ -64,6 +67,8 @@ def test_a_visitor_sees_the_nodes_of_longi_and_no_form(app_db):
     assert rows.loc["投产", "计划日期"] == "2020-11-30"
     assert rows.loc["开工入库", "实际日期来源"] == "实际开工日期"
     assert rows.loc["主体结顶", "状态"] == "按期完成"
+    assert rows.loc["开工入库", "倒排（距目标日期）"] == "目标前284天"
+    assert rows.loc["设备安装", "倒排（距目标日期）"] == "目标当天"
     assert not [b for b in at.button if b.label in ("保存节点", "倒排生成计划日期")]
 
 

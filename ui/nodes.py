@@ -19,13 +19,14 @@ from ui import data, screen
 from xzcore import auth, cycle, db, tables
 from xzcore.errors import XZError
 from xzcore.nodes import chart, frame, pipeline, schedule, states, store, templates
-from xzcore.nodes.model import DONE_LATE, DUE_SOON, OVERDUE, words
+from xzcore.nodes.model import DONE_LATE, DUE_SOON, OVERDUE, before_target, words
 from xzcore.period import Month
 
 FLASH = "nodes_flash"
 TABLE = {
     "name": "节点",
     "planned": "计划日期",
+    "countdown": "倒排（距目标日期）",
     "actual": "实际日期",
     "state_text": "状态",
     "source": "实际日期来源",
@@ -139,12 +140,17 @@ def _dates(table: pd.DataFrame, columns) -> pd.DataFrame:
     return _blank(table)
 
 
-def node_table(nodes: pd.DataFrame) -> None:
+def node_table(nodes: pd.DataFrame, target: dt.date | None) -> None:
+    """The nodes with their states, and each one's place against the target (倒排)."""
     shown = nodes.assign(
         state_text=[
             words(s, d if pd.notna(d) else None)
             for s, d in zip(nodes["state"], nodes["days"], strict=True)
-        ]
+        ],
+        countdown=[
+            before_target(None if pd.isna(p) else pd.Timestamp(p).date(), target)
+            for p in nodes["planned"]
+        ],
     )
     shown = _dates(shown, ("planned", "actual"))[list(TABLE)].rename(columns=TABLE)
     st.dataframe(_styled(shown, "状态"), hide_index=True, width="stretch", height="content")
@@ -189,7 +195,7 @@ def project_section(user: auth.User | None, project_id: int, month: str) -> None
             config=screen.CONFIG,
             key=f"gantt_{project_id}",
         )
-        node_table(nodes)
+        node_table(nodes, target)
     if store.may_edit(user, plan["project"]):
         _schedule_form(user, project_id, plan, has_nodes=not nodes.empty)
         if not nodes.empty:

@@ -65,3 +65,14 @@ def words(state_: str, days) -> str:
     if state_ == DONE_LATE:
         return f"逾期完成（晚{days}天）"
     return state_
+
+
+def before_target(planned: dt.date | None, target: dt.date | None) -> str:
+    """Where a node stands against the target date (the 倒排 view): 目标前90天, 目标当天,
+    目标后30天; — without either date."""
+    if planned is None or target is None:
+        return "—"
+    days = (target - planned).days
+    if days == 0:
+        return "目标当天"
+    return f"目标前{days}天" if days > 0 else f"目标后{-days}天"

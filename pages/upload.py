@@ -64,3 +64,5 @@ if file is not None:
     _show(file)
 st.divider()
 upload.history(version, user)
+if user.role in ("office", "admin"):  # a 问题台账 uploaded here is undone here too
+    problems_new.batch_list(user, "**问题台账导入记录**")

@@ -303,3 +303,13 @@ def test_a_bad_ledger_changes_nothing_from_the_command_line(path, tmp_path, caps
     ]
     with db.connect(path, read_only=True) as con:
         assert _dump(con) == before
+
+
+def test_the_ledgers_version_moves_with_an_import_and_its_undo(con, pid):
+    """The pages cache on it: an undo must not bring back the version before the import, or
+    the list of imports would be the one from before it."""
+    before = ledger.version(con)
+    batch = importer.commit(con, OFFICE, importer.prepare(con, LEDGER.encode(), "台账.csv"))
+    imported = ledger.version(con)
+    importer.undo(con, OFFICE, batch)
+    assert len({before, imported, ledger.version(con)}) == 3

@@ -438,10 +438,13 @@ def test_the_upload_page_recognises_a_ledger_imports_it_as_a_batch_and_undoes_it
     # the file is still in the uploader: said to be in, never imported twice
     assert any("已在批次 1 导入" in i.value for i in at.info)
     assert not [b for b in at.button if b.label == "确认导入"]
+    assert any("批次 1：问题台账.csv，2 个问题" in _said(m) for m in at.markdown)  # the history
     _button(at, "撤销批次 1").click().run()
     assert not at.exception
     with db.connect(app_db) as con:
         assert con.execute("SELECT count(*) FROM problems").fetchone()[0] == 0
+    assert any("已撤销批次 1：删除 2 个问题" in _said(s) for s in at.success)
+    assert any("（已撤销）" in m.value for m in at.markdown)
 
 
 def test_a_bad_ledger_on_the_upload_page_changes_nothing(app_db):

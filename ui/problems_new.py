@@ -140,9 +140,16 @@ def import_panel(user: auth.User, version: str) -> None:
             st.error(tables.literal(str(exc)), icon=":material/error:")
         else:
             _preview(user, prepared)
-    listed = importer_batches(version)
+    batch_list(user, "**导入记录**")
+
+
+def batch_list(user: auth.User, heading: str) -> None:
+    """The 问题台账 imports, newest first, each with 撤销 while it stands (问题督办 → 导入台账,
+    and the upload page under its own history)."""
+    problems.flash()  # on the upload page: what an undo here did
+    listed = importer_batches(problems.version())  # the ledger's version: the data's stays
     if listed:
-        st.markdown("**导入记录**")
+        st.markdown(heading)
         for batch in listed:
             when = f"{batch['created_at']:%Y-%m-%d %H:%M}"
             undone = pd.notna(batch["undone_at"])

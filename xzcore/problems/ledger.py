@@ -40,7 +40,10 @@ def version(con) -> str:
         " (SELECT count(*) || '/' || coalesce(sum(hash(project_id, year, month, text)), 0)"
         " FROM problem_dismissals),"
         " (SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM problem_settings),"
-        " (SELECT count(*) FROM problems)"
+        " (SELECT count(*) FROM problems),"
+        # an undone import takes its problems and events away: the counts above return to
+        # what they were before it, the batches' do not
+        " (SELECT count(*) || '/' || count(undone_at) FROM problem_batches)"
     ).fetchone()
     return "-".join(str(v) for v in row)
 

@@ -10,12 +10,13 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.logins import log_in
-from xzcore import db
-from xzcore.nodes import states, store
+from xzcore import auth, db
+from xzcore.nodes import states, store, templates
 from xzcore.period import Month
 
 LONGI_ID = 1
 UNIT = "王江泾镇人民政府"
+ADMIN = auth.User("admin", "管理员", "admin")
 
 
 def _app(username: str | None, page: str, **params) -> AppTest:
@@ -174,3 +175,14 @@ def test_the_leader_gets_neither_panel_and_the_admin_sets_the_due_soon_days(app_
     assert not at.exception and any("前 20 天内" in s.value for s in at.success)
     with db.connect(app_db) as con:
         assert store.settings(con).due_soon == 20
+
+
+def test_a_template_named_with_markdown_shows_as_typed(app_db):
+    hostile = "**粗体**:red[模板]"
+    with db.connect(app_db) as con:
+        steps = templates.steps(con, "产业项目")
+        templates.save(con, ADMIN, hostile, steps)
+        templates.assign(con, ADMIN, LONGI_ID, hostile)
+    at = _app(None, "pages/project.py", project=str(LONGI_ID))
+    caption = next(c.value for c in at.caption if c.value.startswith("模板："))
+    assert hostile not in caption and hostile in caption.replace("\\", "")

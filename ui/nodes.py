@@ -159,7 +159,7 @@ def node_table(nodes: pd.DataFrame, target: dt.date | None) -> None:
 def flash() -> None:
     said = st.session_state.pop(FLASH, None)
     if said:
-        st.success(said, icon=":material/check_circle:")
+        st.success(tables.literal(said), icon=":material/check_circle:")  # names as typed
 
 
 def _write(step, *args, **kwargs) -> bool:
@@ -182,11 +182,12 @@ def project_section(user: auth.User | None, project_id: int, month: str) -> None
     st.markdown("**节点（倒排工期）**")
     flash()
     if nodes.empty:
-        st.info(f"该项目还没有节点计划（模板：{plan['template']}）。")
+        st.info(f"该项目还没有节点计划（模板：{tables.literal(plan['template'])}）。")
     else:
         target = plan["target"]
         st.caption(
-            f"模板：{plan['template']}　目标日期：{target or '—'}　节点状态{label}；"
+            f"模板：{tables.literal(plan['template'])}　目标日期：{target or '—'}"
+            f"　节点状态{label}；"
             f"临期 = {due_soon(v)} 天内到期。条形为两节点之间的计划时段，◆ 为实际完成。"
         )
         st.plotly_chart(

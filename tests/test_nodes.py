@@ -418,3 +418,23 @@ def test_before_target_words():
     assert model.before_target(D(2020, 11, 30), D(2020, 11, 30)) == "目标当天"
     assert model.before_target(D(2020, 12, 30), D(2020, 11, 30)) == "目标后30天"
     assert model.before_target(None, D(2020, 11, 30)) == "—"
+
+
+def test_an_xlsx_node_file_with_a_title_row_and_dates_as_cells(demo_con):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["2020年重点项目节点表"])
+    book.active.append(["项目代码", "关键节点", "计划完成时间", "实际完成时间", "说明"])
+    book.active.append(["XZ2020-001", "设备安装", dt.datetime(2020, 11, 25), None, "调试"])
+    book.active.append(["XZ2020-001", "主体结顶", "2020年7月31日", dt.datetime(2020, 7, 26), None])
+    data = io.BytesIO()
+    book.save(data)
+    prepared = importer.prepare(demo_con, data.getvalue(), "节点.xlsx")
+    assert prepared.errors == [] and prepared.header_row == 2
+    assert [(r["name"], r["planned"], r["actual"]) for r in prepared.rows] == [
+        ("设备安装", D(2020, 11, 25), None),
+        ("主体结顶", D(2020, 7, 31), D(2020, 7, 26)),
+    ]

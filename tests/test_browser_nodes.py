@@ -120,3 +120,15 @@ def test_longis_gantt_on_a_screen_and_a_phone(server, browser, size):
     screenshot(page, f"{name}_page")
     assert page.locator('[data-testid="stException"]').count() == 0
     page.context.close()
+
+
+def test_the_pipeline_on_a_phone(server, browser):
+    url = server[0]
+    page = _page(browser, url, PHONE)
+    _go(page, f"{url}/pipeline")
+    assert "已开工 113 个 ÷ 1-8月计划应开工 113 个" in page.inner_text("body")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE[0]  # nothing wider than the phone
+    screenshot(page, "nodes_pipeline_390x844", top=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.context.close()

@@ -186,3 +186,14 @@ def test_a_template_named_with_markdown_shows_as_typed(app_db):
     at = _app(None, "pages/project.py", project=str(LONGI_ID))
     caption = next(c.value for c in at.caption if c.value.startswith("模板："))
     assert hostile not in caption and hostile in caption.replace("\\", "")
+
+
+def test_the_office_gives_a_node_its_own_unit(app_db):
+    at = _app("office", "pages/project.py", project=str(LONGI_ID))
+    next(s for s in at.selectbox if s.label == "节点").set_value("设备安装").run()
+    next(t for t in at.text_input if t.label.startswith("节点责任单位")).input("区经信局")
+    _button(at, "保存节点").click().run()
+    assert not at.exception and not at.error
+    nodes = next(d.value for d in at.dataframe if "节点" in d.value.columns).set_index("节点")
+    assert nodes.loc["设备安装", "责任单位"] == "区经信局"
+    assert nodes.loc["竣工", "责任单位"] == "秀洲高新区管委会"

@@ -240,12 +240,21 @@ def _edit_form(user, project_id: int, nodes: pd.DataFrame) -> None:
             actual = st.date_input(
                 "实际完成日期（未完成留空）", value=entered, min_value=EARLIEST, max_value=today()
             )
+            own = row["unit"] if row["unit"] != row["project_unit"] else ""
+            unit = st.text_input("节点责任单位（不填为项目的责任单位）", value=own or "")
             note = st.text_input("备注", value=row["note"] if pd.notna(row["note"]) else "")
             if pd.notna(row["source"]) and row["source"] != "填报":
                 st.caption(f"未填实际日期时，按{row['source']}计。")
             if st.form_submit_button("保存节点"):
                 done = _write(
-                    store.edit, user, project_id, name, planned=planned, actual=actual, note=note
+                    store.edit,
+                    user,
+                    project_id,
+                    name,
+                    planned=planned,
+                    actual=actual,
+                    note=note,
+                    unit=unit,
                 )
                 if done:
                     st.session_state[FLASH] = f"已保存节点“{name}”"

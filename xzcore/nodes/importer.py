@@ -10,9 +10,13 @@ nobody has changed them since.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
 
 from xzcore import audit, db
 from xzcore.auth.roles import User, deny
@@ -34,6 +38,11 @@ ALIASES = {
 NAMES = {f: a[0] for f, a in ALIASES.items()}
 _FOLDED = {values.fold(a): f for f, names in ALIASES.items() for a in names}
 MAX_ROWS = 200_000
+_FIELDS = ("planned", "actual", "note", "unit")
+_SCHEMA = pa.schema(
+    [("project_id", pa.int32()), ("name", pa.string()), ("planned", pa.date32()),
+     ("actual", pa.date32()), ("note", pa.string()), ("unit", pa.string())]
+)  # fmt: skip
 
 
 @dataclass
@@ -164,7 +173,6 @@ def _row(prepared, projects, known, seen, number, cells, user, today) -> None:
         "new_project": project["id"] not in known, "template": project["template"],
         "planned": dates.get("planned"), "actual": dates.get("actual"),
         "note": cells.get("note") or None, "unit": cells.get("unit") or None,
-        "given": {f for f in ("planned", "actual", "note", "unit") if f in prepared.columns},
     })  # fmt: skip
 
 
@@ -180,9 +188,15 @@ def commit(con, user: User, prepared: Prepared, *, at: dt.datetime | None = None
     _allowed(con, user, {"file": prepared.file_name}, IMPORT)
     if prepared.errors:
         raise BadArgument(f"节点表有 {len(prepared.errors)} 处错误，未导入：请改正后重新上传")
-    for row in prepared.rows:
-        store.check_may_edit(con, user, store.project(con, row["project_id"]), IMPORT)
+    if user.role not in store.OFFICE:  # a unit's staff: each project once, not each row
+        for pid in sorted({r["project_id"] for r in prepared.rows}):
+            store.check_may_edit(con, user, store.project(con, pid), IMPORT)
     at = at or dt.datetime.now().replace(microsecond=0)
+    incoming = pa.Table.from_pylist(
+        [{f: r[f] for f in _SCHEMA.names} for r in prepared.rows], schema=_SCHEMA
+    )
+    # the columns the file has: a column it lacks leaves the nodes' values as they are
+    sets = "".join(f", {f} = i.{f}" for f in _FIELDS if f in prepared.columns)
     with db.transaction(con):
         batch = con.execute(
             "INSERT INTO node_batches VALUES ((SELECT coalesce(max(id), 0) + 1 FROM node_batches),"
@@ -192,24 +206,27 @@ def commit(con, user: User, prepared: Prepared, *, at: dt.datetime | None = None
         fresh = sorted({r["project_id"] for r in prepared.rows if r["new_project"]})
         for pid in fresh:  # a project without nodes gets its template's
             _create(con, user, pid, at)
-        keys = sorted({(r["project_id"], r["name"]) for r in prepared.rows})
-        con.executemany("INSERT INTO node_batch_touches VALUES (?, ?, ?)",
-                        [[batch, pid, name] for pid, name in keys])  # fmt: skip
-        con.execute(
-            "INSERT INTO project_nodes_before SELECT ?, n.* FROM project_nodes n"
-            " JOIN node_batch_touches t ON t.project_id = n.project_id AND t.name = n.name"
-            " WHERE t.batch_id = ? AND NOT list_contains(?, n.project_id)",
-            [batch, batch, fresh],
-        )
-        for row in prepared.rows:
-            sets = [f for f in ("planned", "actual", "note", "unit") if f in row["given"]]
-            assignments = "".join(f", {f} = ?" for f in sets)
+        # one statement each for all rows: a statement a row takes minutes at 10,000 rows
+        con.register("incoming_nodes", incoming)
+        try:
             con.execute(
-                f"UPDATE project_nodes SET batch_id = ?, updated_by = ?, updated_at = ?"
-                f"{assignments} WHERE project_id = ? AND name = ?",
-                [batch, user.username, at, *(row[f] for f in sets), row["project_id"],
-                 row["name"]],
-            )  # fmt: skip
+                "INSERT INTO node_batch_touches SELECT ?, project_id, name FROM incoming_nodes",
+                [batch],
+            )
+            con.execute(
+                "INSERT INTO project_nodes_before SELECT ?, n.* FROM project_nodes n"
+                " JOIN incoming_nodes i ON i.project_id = n.project_id AND i.name = n.name"
+                " WHERE NOT list_contains(?, n.project_id)",
+                [batch, fresh],
+            )
+            con.execute(
+                f"UPDATE project_nodes n SET batch_id = ?, updated_by = ?, updated_at = ?{sets}"
+                " FROM incoming_nodes i WHERE n.project_id = i.project_id AND n.name = i.name",
+                [batch, user.username, at],
+            )
+        finally:  # an aborted transaction refuses even this; its rollback drops the view
+            with contextlib.suppress(duckdb.Error):
+                con.unregister("incoming_nodes")
         # the nodes a new project got but the file did not name belong to the batch too
         con.execute(
             "INSERT INTO node_batch_touches SELECT ?, project_id, name FROM project_nodes"

@@ -36,8 +36,8 @@ def _show(file) -> None:
     chosen = upload.options(file_id)
     try:
         sheet = upload.choose_sheet(raw, file.name, file_id)
-        preview = upload.prepare(version, raw, file.name, None, sheet, user, **chosen)
         month = None
+        preview = upload.prepare(version, raw, file.name, month, sheet, user, **chosen)
         if export.needs_period(preview.parsed):
             month = upload.ask_period(preview, version, file_id)
             if month:
@@ -46,9 +46,11 @@ def _show(file) -> None:
         problems_new.ledger_upload(user, raw, file.name, ledger.sheets)
         return
     except ingest.UnreadableFile as exc:
+        upload.audited(file_id, user, raw, file.name, exc, chosen)
         reason = tables.literal(f"无法读取“{file.name}”：{exc}")  # the file's own name, as typed
         st.error(reason, icon=":material/error:")
         return
+    upload.audited(file_id, user, raw, file.name, preview, month, sheet, chosen)
     upload.summary(preview, chosen_period=month is not None)
     if upload_cycle.refuse_published(version, preview, user):
         return  # a unit's staff: nothing on this page may change a published month

@@ -1,7 +1,10 @@
-"""The core stays usable without a browser: importing all of xzcore never loads streamlit."""
+"""The layers stay apart: importing all of xzcore never loads streamlit, the pages and ui/ hold
+no SQL and never import the engine, and no page wipes every session's caches."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 CHECK = """
 import importlib, pkgutil, sys
@@ -20,3 +23,25 @@ def test_importing_every_xzcore_module_does_not_import_streamlit():
     ).stdout.split(maxsplit=1)
     assert int(out[0]) >= 10  # the walk really imported the library's modules
     assert out[1].strip() == "[]"
+
+
+def _drawing_sources() -> dict[str, str]:
+    root = Path(__file__).resolve().parent.parent
+    files = [*root.glob("ui/*.py"), *root.glob("pages/*.py"), root / "dashboard.py"]
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in files}
+
+
+def test_pages_and_ui_hold_no_sql_and_never_import_the_engine():
+    sources = _drawing_sources()
+    assert len(sources) > 20
+    engine = re.compile(r"^\s*(import duckdb|from duckdb)", re.M)
+    sql = re.compile(r"\.execute\(|\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
+    assert [name for name, text in sources.items() if engine.search(text)] == []
+    assert [name for name, text in sources.items() if sql.search(text)] == []
+
+
+def test_no_page_clears_every_cache():
+    # Cached reads are keyed on the data version: a write shows on the next run of every page
+    # without wiping every user's caches (rendered PDFs included).
+    clears = re.compile(r"st\.cache_(data|resource)\.clear\(")
+    assert [name for name, text in _drawing_sources().items() if clears.search(text)] == []

@@ -67,6 +67,5 @@ def view(actor: auth.User) -> None:
             except XZError as exc:
                 st.error(tables.literal(str(exc)), icon=":material/error:")
                 return
-            st.cache_data.clear()  # a cached upload preview may have used it
             st.session_state[_DONE] = f"已删除列对应记忆：{_label(gone)}。"
             st.rerun()

@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 import threading
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -46,7 +45,7 @@ def _connection(path: str):
     # threads and a DuckDB connection is not thread-safe.
     try:
         return db.connect(path)
-    except duckdb.Error as exc:
+    except db.DatabaseError as exc:
         if faults.kind(exc) != "read_only":
             raise
     # A file or disk that cannot be written: the figures can still be read (every page says
@@ -63,9 +62,7 @@ def read_only() -> bool:
 @st.cache_resource(show_spinner=False)
 def _read_only(path: str) -> bool:
     # asked on every rerun of every page: once per connection, not a query each time
-    return bool(
-        cursor().execute("SELECT current_setting('access_mode') = 'read_only'").fetchone()[0]
-    )
+    return db.read_only(cursor())
 
 
 def forget_connection() -> None:
@@ -91,7 +88,10 @@ def cursor():
 
 
 def data_version() -> str:
-    return db.data_version(cursor())
+    """Every cached read is keyed on it, so a write anywhere (any session, the CLI) shows on
+    every page's next run without clearing anyone's caches. The file's path is in it: two
+    databases (tests open many in one process) may hold the same counts."""
+    return f"{db.db_path()}|{db.data_version(cursor())}"
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -144,15 +144,7 @@ def banner(version: str, month: str) -> str | None:
 def unreported(version: str, month: str, edition: int | None = None) -> frozenset[int]:
     """The projects planned that year with no report of the month (in the copy shown): their
     figures are last month's cumulative carried forward, and every list marks them 未报送."""
-    return _missing(_read(month, edition), Month.parse(month))
-
-
-def _missing(con, month: Month) -> frozenset[int]:
-    sql = """SELECT a.project_id FROM annual_plans a WHERE a.year = $year
-             AND NOT EXISTS (SELECT 1 FROM progress g WHERE g.project_id = a.project_id
-                             AND g.year = $year AND g.month = $month)"""
-    rows = con.execute(sql, {"year": month.year, "month": month.month}).fetchall()
-    return frozenset(r[0] for r in rows)
+    return cycle.months.unreported(_read(month, edition), Month.parse(month))
 
 
 def _marked(table: pd.DataFrame, missing: frozenset[int]) -> pd.DataFrame:
@@ -283,7 +275,9 @@ def overview_charts(version: str, month: str, filters: tuple, edition) -> tuple[
 def evaluation(version: str, month: str, quarterly: bool = False, edition=None) -> dict:
     con = _read(month, edition)
     result = evaluate(con, Month.parse(month), quarterly=quarterly)
-    missing = _missing(con, Month.parse(result["as_of"]))  # a quarter's round: its last month
+    missing = cycle.months.unreported(
+        con, Month.parse(result["as_of"])
+    )  # a quarter's round: its last month
     return result | {k: _marked(result[k], missing) for k in ("red_flags", "warnings")}
 
 
@@ -349,21 +343,6 @@ def sheet_names(data: bytes, file_name: str) -> list[str]:
     return [sheet.name for sheet in read(data, file_name)]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def preview(
-    version: str,
-    data: bytes,
-    file_name: str,
-    month: str | None = None,
-    sheet: str | None = None,
-    user: auth.User | None = None,
-) -> ingest.Preview:
-    """What the file would change, rows outside the user's units marked as errors; cached so
-    that ticking a box does not parse it again."""
-    given = Month.parse(month) if month else None
-    return ingest.prepare(cursor(), data, file_name, month=given, sheet=sheet, user=user)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def batches(version: str) -> list[dict]:
     return ingest.batches(cursor())
@@ -386,7 +365,7 @@ def writing():
     with _write_lock(str(db.db_path())):
         try:
             yield cursor()
-        except duckdb.Error as exc:
+        except db.DatabaseError as exc:
             logger.error("写入数据库失败", exc_info=exc)
             if faults.kind(exc) == "corrupt":
                 forget_connection()
@@ -406,7 +385,6 @@ def commit(
     """
     with writing() as con:
         batch = ingest.commit(con, preview, user, accept_warnings=accept_warnings, reason=reason)
-    st.cache_data.clear()
     return batch
 
 
@@ -415,4 +393,3 @@ def undo(batch: int, user: auth.User, reason: str | None = None) -> None:
     office or admin and a reason: a correction). Every page then shows the result."""
     with writing() as con:
         ingest.undo(con, batch, user, reason=reason)
-    st.cache_data.clear()

@@ -70,7 +70,6 @@ def panel(user: auth.User, version: str, month: str) -> None:
     except XZError as exc:
         st.error(tables.literal(str(exc)), icon=":material/error:")
         return
-    st.cache_data.clear()
     status.done(
         f"已发布{name}：第 {version_.version} 版，{version_.published_at:%Y-%m-%d %H:%M}，"
         f"已报送 {version_.reported}/{version_.projects} 个项目。"

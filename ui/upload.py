@@ -59,12 +59,27 @@ def prepare(
     mapping: dict | None = None,
 ) -> ingest.Preview:
     """What the file would change, read as chosen; cached so that typing a reason does not
-    parse it again. The user's remembered column mappings apply (xzcore does it)."""
+    parse it again, and writing nothing (audited() logs the upload). The user's remembered
+    column mappings apply (xzcore does it)."""
     given = Month.parse(month) if month else None
-    return ingest.prepare(
+    return ingest.plan_upload(
         data.cursor(), raw, file_name, given, sheet, user,
         convert_yuan=convert_yuan, mapping=mapping or None,
     )  # fmt: skip
+
+
+def audited(file_id: str, user: auth.User, raw: bytes, file_name: str, got, *read_as) -> None:
+    """The audit log's line of this upload (got: its preview, or why it could not be read),
+    written once for each file and way of reading it, however often the page reruns."""
+    key = f"upload-audited-{file_id}-{read_as}"
+    if key in st.session_state:
+        return
+    unreadable = got if isinstance(got, ingest.UnreadableFile) else None
+    with data.writing() as con:
+        ingest.record_upload(
+            con, user, file_name, raw, None if unreadable else got, unreadable=unreadable
+        )
+    st.session_state[key] = True
 
 
 def flash() -> None:
@@ -347,7 +362,6 @@ def _write(preview, user: auth.User, reason: str | None, mapping: dict) -> tuple
                 note = f"手动指定的列对应未记住：{exc}"
             else:
                 note = f"已记住手动指定的 {kept} 列对应，下次同样格式的文件将自动对应。"
-    st.cache_data.clear()
     return batch, note
 
 
@@ -409,7 +423,6 @@ def history(version: str, user: auth.User) -> None:
             except XZError as exc:
                 st.error(f"未撤销：{tables.literal(str(exc))}")
                 return
-            st.cache_data.clear()
             fixed = f"{month} 已更正为第{done.version + 1}版。" if done is not None else ""
             _done(f"已撤销批次#{chosen}（{standing[chosen]['file_name']}），各页面已恢复。{fixed}")
 

@@ -12,6 +12,10 @@ import duckdb
 
 from xzcore.errors import DatabaseLocked, DatabaseMissing
 
+# What the store raises when a statement or the file fails: callers catch it without knowing
+# the engine (the ui layer never imports duckdb).
+DatabaseError = duckdb.Error
+
 DEFAULT_DB = Path("data/xiuzhou.duckdb")
 
 # Ordered list of migration scripts; the schema version of a database is how many have run.
@@ -51,6 +55,11 @@ def connect(path: str | os.PathLike, *, read_only: bool = False, create: bool = 
 
             adopt(con)
     return con
+
+
+def read_only(con) -> bool:
+    """Whether the connection was opened read-only (the file or its disk could not be written)."""
+    return bool(con.execute("SELECT current_setting('access_mode') = 'read_only'").fetchone()[0])
 
 
 def schema_version(con) -> int:
@@ -99,9 +108,11 @@ def data_version(con) -> str:
     settings = con.execute(
         "SELECT string_agg(key || '=' || value, ';' ORDER BY key) FROM settings"
     ).fetchone()[0]
-    # publishing and reviews change what pages show without a batch
+    # publishing and reviews change what pages show without a batch; a remembered column
+    # mapping changes how a file being previewed reads
     cycle = con.execute(
         "SELECT (SELECT count(*) FROM month_versions),"
-        " (SELECT coalesce(max(epoch(reviewed_at)), 0) FROM unit_reviews)"
+        " (SELECT coalesce(max(epoch(reviewed_at)), 0) FROM unit_reviews),"
+        " (SELECT count(*) || '.' || coalesce(max(epoch(created_at)), 0) FROM column_maps)"
     ).fetchone()
-    return f"{row[0]}-{row[1]}-{row[2]}-{settings}-{cycle[0]}-{cycle[1]}"
+    return f"{row[0]}-{row[1]}-{row[2]}-{settings}-{cycle[0]}-{cycle[1]}-{cycle[2]}"

@@ -171,6 +171,16 @@ def counts(con, month: Month) -> dict[str, int]:
     return dict(zip(("projects", "reported", "units", "units_reported"), row, strict=True))
 
 
+def unreported(con, month: Month) -> frozenset[int]:
+    """The projects planned in the month's year with no report of the month: their figures are
+    last month's cumulative carried forward (con: the live tables or a published copy)."""
+    sql = """SELECT a.project_id FROM annual_plans a WHERE a.year = $year
+             AND NOT EXISTS (SELECT 1 FROM progress g WHERE g.project_id = a.project_id
+                             AND g.year = $year AND g.month = $month)"""
+    rows = con.execute(sql, {"year": month.year, "month": month.month}).fetchall()
+    return frozenset(r[0] for r in rows)
+
+
 def banner(con, month: Month) -> str | None:
     """未发布（已报送 x/y 个项目，a/b 个单位） for a month not published; None once it is."""
     if latest(con, month) is not None:

@@ -10,7 +10,7 @@ user is an auth.User: its role and units are checked here, not only by the pages
 from __future__ import annotations
 
 from xzcore import audit, db
-from xzcore.auth.roles import User, enforce
+from xzcore.auth.roles import User, enforce, require
 from xzcore.ingest import gcpause, mappings, scope
 from xzcore.ingest.commit import ValidationFailed, commit
 from xzcore.ingest.parse import Parsed, Problem, ProblemLedger, parse
@@ -47,19 +47,57 @@ def prepare(
     """
     if user is not None:
         enforce(con, user, "upload", {"file": file_name})
-    seen = {"file": file_name, "bytes": len(data)}
-    version = db.data_version(con)  # before reading: a commit meanwhile makes the preview stale
     try:
-        with gcpause.paused():
-            preview = _prepare(con, data, file_name, month, sheet, user, convert_yuan, mapping)
-        preview.version = version
+        preview = plan_upload(con, data, file_name, month, sheet, user,
+                              convert_yuan=convert_yuan, mapping=mapping)  # fmt: skip
     except UnreadableFile as exc:
         if user is not None:
-            audit.record(con, user, "upload", seen | {"unreadable": str(exc)})
+            record_upload(con, user, file_name, data, unreadable=exc)
         raise
-    if user is None:
-        return preview
-    scope.mark(con, preview, user)
+    if user is not None:
+        record_upload(con, user, file_name, data, preview)
+    return preview
+
+
+def plan_upload(
+    con,
+    data: bytes,
+    file_name: str,
+    month: Month | None = None,
+    sheet=None,
+    user: User | None = None,
+    *,
+    convert_yuan: bool = False,
+    mapping: dict[str, str] | None = None,
+) -> Preview:
+    """prepare() without a write: for a page that keeps previews in a cache and audits the
+    upload itself (record_upload), once a file. The user must be allowed to upload
+    (PermissionDenied, not audited: the page checked the role before offering the uploader)."""
+    if user is not None:
+        require(user, "upload")
+    version = db.data_version(con)  # before reading: a commit meanwhile makes the preview stale
+    with gcpause.paused():
+        preview = _prepare(con, data, file_name, month, sheet, user, convert_yuan, mapping)
+    preview.version = version
+    if user is not None:
+        scope.mark(con, preview, user)
+    return preview
+
+
+def record_upload(
+    con,
+    user: User,
+    file_name: str,
+    data: bytes,
+    preview: Preview | None = None,
+    unreadable: UnreadableFile | None = None,
+) -> None:
+    """The audit log's line of an upload: the file, and what was found in it (or why it could
+    not be read)."""
+    seen = {"file": file_name, "bytes": len(data)}
+    if unreadable is not None:
+        audit.record(con, user, "upload", seen | {"unreadable": str(unreadable)})
+        return
     parsed = preview.parsed
     audit.record(
         con,
@@ -70,7 +108,6 @@ def prepare(
            "month": parsed.month, "rows": len(parsed.records), "errors": len(preview.errors),
            "warnings": len(preview.warnings)},
     )  # fmt: skip
-    return preview
 
 
 def _prepare(con, data, file_name, month, sheet, user, convert_yuan, mapping) -> Preview:
@@ -116,7 +153,9 @@ __all__ = [
     "commit",
     "max_rows",
     "max_upload_mb",
+    "plan_upload",
     "prepare",
+    "record_upload",
     "undo",
     "undoable_by",
 ]

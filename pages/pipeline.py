@@ -12,7 +12,7 @@ version = data.data_version()
 view = controls.view(version, user, filters=False)
 controls.header("项目推进", view, version)
 nodes.flash()
-found = nodes.pipeline_view(nodes.version(), view.month, view.edition)
+found = nodes.pipeline_view(nodes.version(), view.month, view.edition, nodes.as_of(view.month)[0])
 figures = found.figures
 st.caption(
     f"截至 {figures['day']:%Y-%m-%d}。签约项目为本年度重点项目计划中的项目；"

@@ -438,3 +438,12 @@ def test_an_xlsx_node_file_with_a_title_row_and_dates_as_cells(demo_con):
         ("设备安装", D(2020, 11, 25), None),
         ("主体结顶", D(2020, 7, 31), D(2020, 7, 26)),
     ]
+
+
+def test_a_month_not_over_is_judged_at_the_day_given(con, dated):
+    # on 6-15 the node planned that day is due, not late (at the month's end: 15 days late),
+    # and the one done on 6-16 is still late
+    on = states.overdue(con, Month(2020, 6), day=DAY)
+    assert on[["name", "days"]].values.tolist() == [["明天才完成", 14], ["昨天", 1]]
+    assert len(states.overdue(con, Month(2020, 6))) == 2
+    assert states.overdue(con, Month(2020, 6), day=D(2021, 1, 1))["days"].tolist() == [16, 15]

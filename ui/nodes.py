@@ -102,19 +102,19 @@ class Pipeline:
 
 # kept as made (cache_resource: shared, never changed): the lists are read, not edited
 @st.cache_resource(show_spinner=False, max_entries=16)
-def pipeline_view(version: str, month: str, edition: int | None) -> Pipeline:
+def pipeline_view(version: str, month: str, edition: int | None, day: dt.date) -> Pipeline:
     """The month's pipeline from the copy shown (a published month's frozen figures), with the
-    nodes as they are."""
+    nodes as they are, judged at `day` (as_of: the month's end, or today within it)."""
     con = cycle.months.reader(data.cursor(), Month.parse(month), edition)
     month_ = Month.parse(month)
-    lists = pipeline.exceptions(con, month_)
+    lists = pipeline.exceptions(con, month_, day)
     soon = due_soon(version)
     return Pipeline(
-        pipeline.figures(con, month_),
+        pipeline.figures(con, month_, day),
         lists,
         pipeline.by_unit(lists),
-        states.overdue(con, month_, soon),
-        states.due_next(con, month_, soon),
+        states.overdue(con, month_, soon, day),
+        states.due_next(con, month_, soon, day),
     )
 
 

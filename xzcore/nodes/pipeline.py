@@ -84,8 +84,9 @@ EXCEPTIONS = {
 }
 
 
-def _params(month: Month, year_end: bool = False) -> dict:
-    found = {"year": month.year, "day": month.end, "ym": month.index}
+def _params(month: Month, year_end: bool = False, day: dt.date | None = None) -> dict:
+    day = min(day or month.end, month.end)
+    found = {"year": month.year, "day": day, "ym": day.year * 12 + day.month - 1}
     return found | {"year_end": dt.date(month.year, 12, 31)} if year_end else found
 
 
@@ -93,10 +94,12 @@ def _rate(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
-def figures(con, month: Month) -> dict:
+def figures(con, month: Month, day: dt.date | None = None) -> dict:
     """The month's pipeline: counts per step and each rate with its numerator, denominator
-    and both in words."""
-    row = con.execute(_FIGURES, _params(month, year_end=True)).fetchone()
+    and both in words. day: judged at (default and at the latest the month's end; a month not
+    over yet is judged at today, so that what falls due later in it is not yet late)."""
+    bound = _params(month, year_end=True, day=day)
+    row = con.execute(_FIGURES, bound).fetchone()
     f = dict(zip([d[0] for d in con.description], (int(v or 0) for v in row), strict=True))
     span = f"1-{month.month}月"
     rates = {
@@ -110,7 +113,7 @@ def figures(con, month: Month) -> dict:
                             "已竣工", f"{month.year}年计划竣工"),
         "operation": (f["operating"], f["signed"], "投产率（按签约项目）", "已投产", "签约项目"),
     }  # fmt: skip
-    out = {"month": str(month), "day": month.end,
+    out = {"month": str(month), "day": bound["day"],
            "counts": {"签约": f["signed"], "开工": f["started"], "竣工": f["completed"],
                       "投产": f["operating"]}}  # fmt: skip
     out["rates"] = {
@@ -131,7 +134,7 @@ def projects(con, month: Month) -> pd.DataFrame:
     return con.execute(f"{PROJECTS} ORDER BY id", _params(month)).df()
 
 
-def exceptions(con, month: Month) -> dict[str, pd.DataFrame]:
+def exceptions(con, month: Month, day: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """应开工未开工, 应竣工未竣工, 应投产未投产 at the month's end: unit, project, planned date
     and days overdue, by unit then the longest overdue first. One pass over the projects."""
     parts = " UNION ALL ".join(
@@ -143,7 +146,7 @@ def exceptions(con, month: Month) -> dict[str, pd.DataFrame]:
     found = con.execute(
         f"WITH f AS MATERIALIZED ({PROJECTS}) {parts}"
         " ORDER BY kind, unit NULLS LAST, days DESC, id",
-        _params(month),
+        _params(month, day=day),
     ).df()
     return {
         kind: found[found["kind"] == kind].drop(columns=["kind"]).reset_index(drop=True)

@@ -16,11 +16,16 @@ COLUMNS = ("project_id", "project", "code", "unit", "name", "planned", "actual",
            "source", "note")  # fmt: skip
 
 
-def overdue(con, month: Month, due_soon: int = 15) -> pd.DataFrame:
+def _day(month: Month, day: dt.date | None) -> dt.date:
+    """The day a month is judged at: its end, or an earlier day while it is not over."""
+    return min(day or month.end, month.end)
+
+
+def overdue(con, month: Month, due_soon: int = 15, day: dt.date | None = None) -> pd.DataFrame:
     """Nodes not done at the month's end whose planned date is before it, longest overdue
     first: project, unit (the node's, else the project's), node, planned, days overdue, and
     whether it fell due in the month itself (new)."""
-    sql, bound = frame.query(month.end, due_soon)
+    sql, bound = frame.query(_day(month, day), due_soon)
     first = dt.date(month.year, month.month, 1)
     table = con.execute(
         f"""SELECT {", ".join(COLUMNS)}, planned >= $first AS new FROM ({sql})
@@ -30,10 +35,10 @@ def overdue(con, month: Month, due_soon: int = 15) -> pd.DataFrame:
     return table
 
 
-def due_next(con, month: Month, due_soon: int = 15) -> pd.DataFrame:
+def due_next(con, month: Month, due_soon: int = 15, day: dt.date | None = None) -> pd.DataFrame:
     """Nodes not done at the month's end that fall due in the next month, soonest first;
     days: from the month's end to the planned date."""
-    sql, bound = frame.query(month.end, due_soon)
+    sql, bound = frame.query(_day(month, day), due_soon)
     after = month.shift(1)
     shown = ", ".join(
         c if c != "days" else "date_diff('day', $day, planned) AS days" for c in COLUMNS

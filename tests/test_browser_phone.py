@@ -1,9 +1,9 @@
 """Issue 14 items 12–14: the leader's phone (390×844, touch, as Playwright emulates a phone).
 
 12. The sidebar closes after a tap on the menu; the login form is one tap from any page.
-13. No chart toolbar over the titles; a tap on a unit's bar filters to it, a tap on a project's
-    point opens it (plotly.js takes a click for the point under the last hover: ui/screen.py
-    hovers where a finger lands).
+13. No chart toolbar over the titles; a tap on a unit's bar filters to it, a tap on a project
+    (the lag chart, the map) opens it. plotly.js takes a click for the point under the last
+    hover, and a finger never hovers: ui/screen.py hovers where a finger lands.
 14. Project lists are cards (name, light, reason, unit) on a phone and the table on a wide screen.
 And screenshots of the main pages at 1920×1080, 1366×768 and 390×844, for a person to look at.
 """
@@ -128,6 +128,27 @@ def test_a_tap_on_a_project_point_opens_it(server, phone):
     phone.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     phone.get_by_role("heading", name="项目详情").first.wait_for(timeout=WAIT)
     assert "project=" in phone.url
+
+
+def test_a_tap_on_a_project_on_the_map_opens_it(server, phone):
+    _open(phone, f"{server}/lightmap?month=2020-08")
+    chart = phone.locator(".js-plotly-plot").first
+    chart.locator("canvas").first.wait_for(timeout=WAIT)
+    chart.scroll_into_view_if_needed()
+    settled(phone)
+    # where the first red project is on the screen, as the map library places it
+    point = chart.evaluate(
+        """gd => {
+            const map = gd._fullLayout.map._subplot.map;
+            const t = gd._fullData.find(t => t.customdata && t.name.startsWith('红灯'));
+            const at = map.project([t.lon[0], t.lat[0]]);
+            const box = map.getCanvas().getBoundingClientRect();
+            return {x: box.left + at.x, y: box.top + at.y, id: t.customdata[0][0]};
+        }"""
+    )
+    phone.touchscreen.tap(point["x"], point["y"])
+    phone.get_by_role("heading", name="项目详情").first.wait_for(timeout=WAIT)
+    assert f"project={point['id']}" in phone.url
 
 
 @pytest.mark.parametrize("path", ["/evaluation", "/lag"])

@@ -76,7 +76,8 @@ def cards(rows: pd.DataFrame, key: str, month: str, light: str = "亮灯", reaso
     """The projects of a table as cards for a phone: name (a link to its page), light, reason,
     unit and township; shown only on a narrow screen, in place of the table."""
     shown = rows.head(CARD_ROWS)
-    parts = [_card(r, month, light, reasons) for r in shown.to_dict("records")]
+    parts = ['<div class="xz-card-more">点项目名称打开项目详情。</div>']
+    parts += [_card(r, month, light, reasons) for r in shown.to_dict("records")]
     if len(rows) > len(shown):
         parts.append(
             f'<div class="xz-card-more">手机上列出前 {len(shown)} 个（共 {len(rows)} 个）；'

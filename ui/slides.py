@@ -14,14 +14,14 @@ import os
 import pandas as pd
 import streamlit as st
 
-from ui import access, controls, data, problems_slide
+from ui import access, controls, data, problems_slide, screen
 from xzcore import charts, fmt, lagcharts, lightmap, slides
 from xzcore.present_style import projector
 from xzcore.slides import Slide
 from xzcore.tables import LIGHT_MARKS
 
 HEIGHT = 830  # pixels between a slide's header and its controls on a 1080-pixel screen
-CHART = {"displayModeBar": False, "scrollZoom": False}  # no toolbar over a slide
+CHART = screen.SLIDE  # no toolbar over a slide, toolbar words in Chinese (ui/screen.py)
 # Slides of charts and group tables; the overview shows its zeros, the lists say they are empty.
 CHARTED = ("units", "lag", "map")
 

@@ -39,3 +39,28 @@ def test_import_refuses_a_bad_file_and_undo_reverses_a_good_one(demo_db, tmp_pat
     assert main(["--db", str(demo_db), "nodes", "undo", "1"]) == 0
     assert main(["--db", str(demo_db), "nodes", "undo", "1"]) == 1
     assert "没有可撤销的节点批次 1" in capsys.readouterr().err
+
+
+def test_rule_turns_the_node_options_on_and_the_lights_and_warnings_follow(demo_db, capsys):
+    from xzcore import db, evaluation, metrics
+    from xzcore.period import Month
+
+    def figures():
+        with db.connect(demo_db, read_only=True) as con:
+            aug = Month(2020, 8)
+            live = metrics.lights(con, aug)  # August is published: the live figures move
+            return live.light.value_counts().to_dict(), evaluation.evaluate(con, aug)["warnings"]
+
+    assert main(["--db", str(demo_db), "nodes", "rule"]) == 0
+    assert capsys.readouterr().out == "秀洲区（默认）：不考核节点；预警不考核节点\n"
+    lights, warnings = figures()
+    assert main(["--db", str(demo_db), "nodes", "rule", "--light", "on", "--warning", "on"]) == 0
+    assert capsys.readouterr().out == (
+        "秀洲区（默认）：节点超期1天及以上亮黄灯，超过30天亮红灯；节点超期60天及以上\n"
+    )
+    lit, warned = figures()
+    assert lit != lights and lit["red"] > lights["red"]
+    assert len(warned) > len(warnings)
+    assert warned["rule"].str.contains("节点超期60天及以上：节点“").any()
+    assert main(["--db", str(demo_db), "nodes", "rule", "--light", "off", "--warning", "off"]) == 0
+    assert figures()[0] == lights

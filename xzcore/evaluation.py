@@ -25,7 +25,7 @@ def round_of(month: Month, quarterly: bool) -> dict:
 # What the lists, their order and their reasons (frame.with_reasons) read of the month's frame.
 _USED = """id, code, name, unit, township, plan, completed, e12, completion_rate, schedule, lag_pp,
     light, completion_light, start_light, start_overdue, planned_start, completion_overdue,
-    started_on_time"""
+    started_on_time, node_light, node_days, node_name"""
 
 
 def _lists_query(
@@ -47,6 +47,12 @@ def _lists_query(
         ctes.append(f"red_{back} AS (SELECT id FROM ({before.sql}))")
         params |= before.params
         running.append(f"id IN (SELECT id FROM red_{back})")
+    # The optional rule 节点超期 ≥ N 天 (rules.Preset.node_warning): the frame's longest overdue
+    # node at the month's end.
+    node = ""
+    if preset.node_warning:
+        node = ",\n            CASE WHEN node_days >= $node_warning THEN 'node_overdue' END"
+        params["node_warning"] = preset.node_warning_days
     params |= {
         "lead": rules.red_flag_lead_pp,
         "top_n": rules.red_flag_top_n,
@@ -66,7 +72,7 @@ flags AS (
         SELECT 'warning' AS list, *, list_filter([
             CASE WHEN {" AND ".join(running)} THEN 'red_running' END,
             CASE WHEN start_overdue >= $start_slip THEN 'start_slip' END,
-            CASE WHEN completion_overdue >= $completion_slip THEN 'completion_slip' END
+            CASE WHEN completion_overdue >= $completion_slip THEN 'completion_slip' END{node}
         ], lambda r: r IS NOT NULL) AS rules
         FROM cur)
     WHERE len(rules) > 0
@@ -74,6 +80,16 @@ flags AS (
 SELECT * FROM flags UNION ALL SELECT * FROM warns
 """
     return Query(sql, params)
+
+
+_NODE = ("node_days", "node_name")
+
+
+def _rule_text(texts: dict, rule: str, row: dict) -> str:
+    """A rule in words; the node rule says which node and by how many days."""
+    if rule == "node_overdue":
+        return f"{texts[rule]}：节点“{row['node_name']}”超期{int(row['node_days'])}天"
+    return texts[rule]
 
 
 def evaluate(
@@ -88,16 +104,22 @@ def evaluate(
     worded = with_reasons(_lists_query(available, as_of, rules, mode, chosen), chosen)
     both = con.execute(
         f"""SELECT list, rules, {metrics.DISPLAY_COLUMNS}, reason,
-                start_overdue, completion_overdue FROM ({worded.sql})
+                start_overdue, completion_overdue, node_days, node_name FROM ({worded.sql})
             ORDER BY list, CASE list WHEN 'red_flag' THEN lag_pp ELSE -lag_pp END NULLS LAST,
                 id""",
         worded.params,
     ).df()
     texts = rules.warning_texts()
-    red_flags = both[both.list == "red_flag"].drop(columns=["list", "rules"])
+    if chosen.node_warning:
+        texts["node_overdue"] = chosen.node_warning_text()
+    red_flags = both[both.list == "red_flag"].drop(columns=["list", "rules", *_NODE])
     red_flags = red_flags.assign(rule=rules.red_flag_text()).reset_index(drop=True)
     warnings = both[both.list == "warning"].drop(columns="list").reset_index(drop=True)
-    warnings["rule"] = ["；".join(texts[r] for r in picked) for picked in warnings["rules"]]
+    warnings["rule"] = [
+        "；".join(_rule_text(texts, r, row) for r in row["rules"])
+        for row in warnings.to_dict("records")
+    ]
+    warnings = warnings.drop(columns=list(_NODE))
     return {
         "round": this_round["kind"],
         "as_of": str(as_of),

@@ -10,6 +10,7 @@ Floats appear only in the columns meant for display (rates, lag in pp).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from xzcore.period import Month
@@ -89,15 +90,51 @@ def completion_light_sql(preset: Preset) -> str:
              ELSE 'red' END"""
 
 
+def _node_rule(preset: Preset) -> tuple[str, str, str, str]:
+    """(CTE, join, columns, light) of the optional node rule (rules.Preset.node_rule): each
+    project's longest overdue node on $node_day (the earliest in the template among equals)
+    and the light it gives. Neither node option on: constants, so the frame's figures stay
+    as they were."""
+    if not preset.reads_nodes:
+        return "", "", "NULL::BIGINT AS node_days, NULL::VARCHAR AS node_name", "'green'"
+    from xzcore.nodes import frame as nodes_frame  # imported here: xzcore.nodes reads metrics
+    from xzcore.nodes.model import OVERDUE
+
+    nodes = nodes_frame.NODES.format(where="TRUE").replace(
+        "$", "$node_"
+    )  # its $day, $ym, $due_soon: no other '$' in it
+    cte = f"""late_nodes AS (
+    SELECT project_id, max(days) AS node_days,
+        arg_max(name, days * 100000 - position) AS node_name
+    FROM ({nodes}) WHERE state = '{OVERDUE}' GROUP BY project_id
+), """
+    join = "LEFT JOIN late_nodes ln ON ln.project_id = p.id"
+    light = (
+        """CASE WHEN node_days > $node_red THEN 'red'
+             WHEN node_days >= $node_yellow THEN 'yellow' ELSE 'green' END"""
+        if preset.node_rule
+        else "'green'"  # read for the warning rule only
+    )
+    return cte, join, "ln.node_days, ln.node_name", light
+
+
 def frame_query(
-    month: Month, mode: str, preset: Preset, filters: dict | None = None, prefix: str = ""
+    month: Month,
+    mode: str,
+    preset: Preset,
+    filters: dict | None = None,
+    prefix: str = "",
+    day: dt.date | None = None,
 ) -> Query:
     """SQL (with its bound parameters) for one row per project planned in month.year.
 
     `prefix` renames the parameters, so that frames of two months can share one statement.
     Reasons in words are added by `with_reasons`, only on the rows a caller keeps.
+    `day`: the day the node rule judges nodes at (injected by tests); the month's end, and
+    never after it.
     """
     project_cond, light_cond, params = filters_sql(filters)
+    node_cte, node_join, node_columns, node_light = _node_rule(preset)
     start_rule = (
         "CASE WHEN start_overdue >= $start_red THEN 'red' "
         "WHEN start_overdue >= $start_yellow THEN 'yellow' ELSE 'green' END"
@@ -115,7 +152,7 @@ def frame_query(
     else:
         e12, targets = "ap.plan * $month", ""
     sql = f"""
-WITH latest AS (
+WITH {node_cte}latest AS (
     -- A stage as its place in STAGES (1 签约 … 5 投运) and a month × 8 + a code: integer max()
     -- and min() then find the latest stage reported and the first report of the year that said
     -- started (code 0: 是否开工 = 是; 1–4: a stage past 签约), cheaper than arg_max over text
@@ -175,11 +212,13 @@ WITH latest AS (
             WHEN dated_start OR continuing THEN '在建'
             WHEN said_month = $month THEN '开工'
             WHEN said_month IS NOT NULL THEN '在建'
-            ELSE '签约' END) AS stage
+            ELSE '签约' END) AS stage,
+        {node_columns}
     FROM projects p
     JOIN annual_plans ap ON ap.project_id = p.id AND ap.year = $year
     LEFT JOIN latest l ON l.project_id = p.id
     {targets}
+    {node_join}
     WHERE {project_cond}
 ), judged AS (
     SELECT *,
@@ -188,12 +227,13 @@ WITH latest AS (
         CASE WHEN plan > 0 THEN CAST(100 * (e12 - 12 * completed) / (12 * plan) AS DOUBLE)
              END AS lag_pp,
         {completion_light_sql(preset)} AS completion_light,
-        {start_rule} AS start_light
+        {start_rule} AS start_light,
+        {node_light} AS node_light
     FROM base
 )
-SELECT *,
-    CASE WHEN 'red' IN (completion_light, start_light) THEN 'red'
-         WHEN 'yellow' IN (completion_light, start_light) THEN 'yellow'
+SELECT *,  -- the worst of the rules wins
+    CASE WHEN 'red' IN (completion_light, start_light, node_light) THEN 'red'
+         WHEN 'yellow' IN (completion_light, start_light, node_light) THEN 'yellow'
          ELSE 'green' END AS light
 FROM judged
 WHERE {light_cond}
@@ -210,6 +250,13 @@ WHERE {light_cond}
     )
     if preset.start_rule:
         params.update(start_yellow=preset.start_yellow_months, start_red=preset.start_red_months)
+    if preset.reads_nodes:
+        judged_at = min(day or month.end, month.end)
+        params.update(
+            node_day=judged_at, node_ym=judged_at.year * 12 + judged_at.month - 1, node_due_soon=0
+        )
+    if preset.node_rule:
+        params.update(node_yellow=preset.node_yellow_days, node_red=preset.node_red_days)
     if prefix:  # the SQL holds no other '$' than its parameters
         sql = sql.replace("$", f"${prefix}")
         params = {f"{prefix}{k}": v for k, v in params.items()}
@@ -235,11 +282,18 @@ def with_reasons(inner: Query, preset: Preset, order: str = "") -> Query:
     start = """'计划' || strftime(planned_start, '%Y-%m') || '开工，已逾期' || start_overdue
         || '个月未开工'"""
     # Each part is worded only where it decides the light: most projects need one sentence.
+    decided = f"""CASE WHEN start_light <> light OR light = 'green' THEN {completion}
+         WHEN completion_light <> light THEN {start}
+         ELSE {completion} || '；' || {start} END"""
+    if preset.node_rule:  # three rules: each one that gave the light says why, in this order
+        node = "'节点“' || node_name || '”超期' || CAST(node_days AS VARCHAR) || '天'"
+        decided = f"""CASE WHEN light = 'green' THEN {completion}
+         ELSE concat_ws('；', CASE WHEN completion_light = light THEN {completion} END,
+                        CASE WHEN start_light = light THEN {start} END,
+                        CASE WHEN node_light = light THEN {node} END) END"""
     sql = f"""
 SELECT *,
-    CASE WHEN start_light <> light OR light = 'green' THEN {completion}
-         WHEN completion_light <> light THEN {start}
-         ELSE {completion} || '；' || {start} END
+    {decided}
     || ' → ' || CASE light WHEN 'green' THEN $name_green WHEN 'yellow' THEN $name_yellow
                 ELSE $name_red END AS reason
 FROM ({inner.sql})

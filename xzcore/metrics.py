@@ -61,7 +61,10 @@ DISPLAY_COLUMNS = """id, code, name, unit, township,
     CAST(plan AS DOUBLE) AS plan_wan, CAST(completed AS DOUBLE) AS completed_wan,
     completion_rate, schedule, lag_pp, light"""
 # What with_reasons needs besides the displayed columns.
-_REASON_INPUTS = "completion_light, start_light, start_overdue, planned_start, plan, e12"
+_REASON_INPUTS = (
+    "completion_light, start_light, start_overdue, planned_start, plan, e12, node_light,"
+    " node_days, node_name"
+)
 WORST_FIRST = (
     "CASE light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, lag_pp DESC NULLS LAST, id"
 )

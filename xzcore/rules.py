@@ -51,6 +51,10 @@ class Preset:
     node_rule: bool = False
     node_yellow_days: int = 1
     node_red_days: int = 30
+    # Optional warning rule (evaluation.py): a node overdue node_warning_days or more puts the
+    # project on the warning (蜗牛) list, naming the node. Off unless turned on, as node_rule.
+    node_warning: bool = False
+    node_warning_days: int = 60
 
     def thresholds(self) -> dict:
         return {
@@ -62,6 +66,9 @@ class Preset:
             {"node_rule": True, "node_yellow_days": self.node_yellow_days,
              "node_red_days": self.node_red_days}
             if self.node_rule else {}
+        ) | (
+            {"node_warning": True, "node_warning_days": self.node_warning_days}
+            if self.node_warning else {}
         )  # fmt: skip
 
     def with_thresholds(self, values: dict) -> Preset:
@@ -78,6 +85,8 @@ class Preset:
                 node_rule=bool(values.get("node_rule", self.node_rule)),
                 node_yellow_days=int(values.get("node_yellow_days", self.node_yellow_days)),
                 node_red_days=int(values.get("node_red_days", self.node_red_days)),
+                node_warning=bool(values.get("node_warning", self.node_warning)),
+                node_warning_days=int(values.get("node_warning_days", self.node_warning_days)),
             )
         except (ArithmeticError, ValueError, TypeError) as exc:
             raise BadArgument(f"阈值无效：{json.dumps(values, ensure_ascii=False)}") from exc
@@ -104,6 +113,16 @@ class Preset:
         if not self.node_rule:
             return "不考核节点"
         return f"节点超期{self.node_yellow_days}天及以上亮黄灯，超过{self.node_red_days}天亮红灯"
+
+    def node_warning_text(self) -> str:
+        if not self.node_warning:
+            return "预警不考核节点"
+        return f"节点超期{self.node_warning_days}天及以上"
+
+    @property
+    def reads_nodes(self) -> bool:
+        """Whether the frame must find each project's longest overdue node."""
+        return self.node_rule or self.node_warning
 
     def start_text(self) -> str:
         if not self.start_rule:

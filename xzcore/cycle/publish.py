@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import json
 
-from xzcore import audit, db, metrics
+from xzcore import audit, db, metrics, settings
 from xzcore.auth.roles import User, enforce
 from xzcore.cycle import months
 from xzcore.errors import XZError
@@ -75,8 +75,16 @@ def freeze(
     number = before.version + 1 if before else 1
     schema = _schema(month, number)
     params = {"year": month.year, "month": month.month}
+    frozen = dict(_FROZEN)
+    if settings.preset(con).reads_nodes:
+        # The optional node rules (light, warning) read the nodes: the month keeps them as they
+        # were. With both off (the default) nothing of them is copied, and a published month's
+        # 项目推进 and node tables read the nodes as they are now.
+        frozen["project_nodes"] = (
+            "project_id IN (SELECT project_id FROM main.annual_plans WHERE year = $year)"
+        )
     con.execute(f"CREATE SCHEMA {schema}")
-    for table, rows in _FROZEN.items():
+    for table, rows in frozen.items():
         used = {k: v for k, v in params.items() if f"${k}" in rows}  # DuckDB refuses extras
         con.execute(
             f"CREATE TABLE {schema}.{table} AS SELECT * FROM main.{table} WHERE {rows}", used

@@ -1,7 +1,8 @@
-"""python -m xzcore nodes overdue|pipeline|import|undo: milestones from the command line.
+"""python -m xzcore nodes overdue|pipeline|import|undo|rule: milestones from the command line.
 
-overdue and pipeline read (at the end of the month given); import and undo write as
-auth.SYSTEM (an admin), like the other commands: whoever can run them can open the file anyway.
+overdue and pipeline read (at the end of the month given); import, undo and rule (with an
+option) write as auth.SYSTEM (an admin), like the other commands: whoever can run them can open
+the file anyway.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from xzcore import auth, db
+from xzcore import auth, db, settings
 from xzcore.nodes import importer, pipeline, states, store
 from xzcore.period import Month
 
@@ -38,10 +39,30 @@ def add_commands(sub) -> None:
     q.add_argument("--user", help="操作人姓名，记入审计日志")
     q = verbs.add_parser("undo", help="撤销一个节点批次（其中的节点之后未被修改时）")
     q.add_argument("batch", type=int)
+    q = verbs.add_parser(
+        "rule", help="现行亮灯规则的节点选项：节点超期亮灯、节点超期预警（不带选项：只显示）"
+    )
+    q.add_argument("--light", choices=("on", "off"), help="节点超期计入月度亮灯")
+    q.add_argument("--yellow-days", type=int, help="超期几天及以上亮黄灯（默认 1）")
+    q.add_argument("--red-days", type=int, help="超期超过几天亮红灯（默认 30）")
+    q.add_argument("--warning", choices=("on", "off"), help="节点超期列入预警名单")
+    q.add_argument("--warning-days", type=int, help="超期几天及以上列入预警（默认 60）")
+
+
+_RULE_OPTIONS = {"light": "node_rule", "yellow_days": "node_yellow_days",
+                 "red_days": "node_red_days", "warning": "node_warning",
+                 "warning_days": "node_warning_days"}  # fmt: skip
+
+
+def _rule_changes(args) -> dict:
+    given = {key: getattr(args, opt, None) for opt, key in _RULE_OPTIONS.items()}
+    return {k: v == "on" if v in ("on", "off") else v for k, v in given.items() if v is not None}
 
 
 def run(args, path: Path) -> int:
-    writes = args.verb in ("import", "undo") and not getattr(args, "dry_run", False)
+    writes = (args.verb in ("import", "undo") and not getattr(args, "dry_run", False)) or (
+        args.verb == "rule" and bool(_rule_changes(args))
+    )
     con = db.connect(path, read_only=not writes)
     try:
         if args.verb == "overdue":
@@ -52,9 +73,23 @@ def run(args, path: Path) -> int:
             gone = importer.undo(con, auth.SYSTEM, args.batch)
             print(f"已撤销节点批次 {args.batch}：恢复 {gone} 个节点")
             return 0
+        if args.verb == "rule":
+            return _rule(con, _rule_changes(args))
         return _import(con, args)
     finally:
         con.close()
+
+
+def _rule(con, changes: dict) -> int:
+    """Turn the node options of the preset in force on or off, keeping its other thresholds
+    (audited as the admin's threshold changes are); without changes, say what they are."""
+    preset = settings.preset(con)
+    if changes:
+        preset = settings.set_thresholds(
+            con, preset.name, preset.thresholds() | changes, actor=auth.SYSTEM
+        )
+    print(f"{preset.title}：{preset.node_text()}；{preset.node_warning_text()}")
+    return 0
 
 
 def _overdue(con, month: Month, as_json: bool) -> int:

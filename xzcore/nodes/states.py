@@ -59,10 +59,12 @@ def counts(con, day: dt.date, due_soon: int = 15) -> dict[str, int]:
 
 
 def worst_overdue(con, day: dt.date) -> pd.DataFrame:
-    """Per project with an overdue node on the day: the most days overdue and that node."""
+    """Per project with an overdue node on the day: the most days overdue and that node (the
+    first in the template among equals, as xzcore.frame's node rule picks it)."""
     sql, bound = frame.query(day, 0)
     return con.execute(
-        f"""SELECT project_id, max(days) AS days, arg_max(name, days) AS node
+        f"""SELECT project_id, max(days) AS days,
+                arg_max(name, days * 100000 - position) AS node
             FROM ({sql}) WHERE state = '{OVERDUE}' GROUP BY project_id ORDER BY project_id""",
         bound,
     ).df()

@@ -115,7 +115,7 @@ def test_no_english_on_any_slide(server, browser, data_words, role):
         seen, _ = _seen(page)
         if latin := screen_scan.latin(seen, data_words):
             found[number] = sorted(set(latin))
-    assert count >= (8 if role else 7)
+    assert count >= (9 if role else 7)  # an account: 待协调问题 and 节点超期 too
     assert not found, found
     page.close()
 

@@ -132,3 +132,25 @@ def test_the_pipeline_on_a_phone(server, browser):
     screenshot(page, "nodes_pipeline_390x844", top=True)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.context.close()
+
+
+def test_the_nodes_slide_fits_a_projector(server, browser):
+    url = server[0]
+    page = _page(browser, url, SCREEN, "office")
+    page.goto(f"{url}/?present=1&month=2020-08&slide=9")  # a slide has no page heading
+    page.locator(".xz-number").wait_for(timeout=WAIT)
+    settled(page, timeout=WAIT)
+    assert page.locator(".xz-number").inner_text() == "9 / 9"
+    body = page.inner_text("body")
+    assert "节点超期" in body and "按责任单位" in body and "超期最久的节点" in body
+    fits = page.evaluate(
+        """() => {
+            const main = document.querySelector('[data-testid="stMain"]');
+            const slide = document.querySelector('.st-key-present_slide');
+            return [main.scrollHeight, main.clientHeight, slide.scrollHeight, slide.clientHeight];
+        }"""
+    )
+    assert fits[0] <= fits[1] and fits[2] <= fits[3], fits  # no scrolling on a projector
+    screenshot(page, "nodes_slide_1920x1080", top=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.context.close()

@@ -197,3 +197,38 @@ def test_the_office_gives_a_node_its_own_unit(app_db):
     nodes = next(d.value for d in at.dataframe if "节点" in d.value.columns).set_index("节点")
     assert nodes.loc["设备安装", "责任单位"] == "区经信局"
     assert nodes.loc["竣工", "责任单位"] == "秀洲高新区管委会"
+
+
+def test_the_nodes_slide_ends_an_accounts_deck_with_names_as_typed(app_db):
+    import re
+
+    hostile = "<script>alert(1)</script>**供地**"
+    with db.connect(app_db) as con:
+        late = states.overdue(con, Month(2020, 8))
+        con.execute(
+            "UPDATE project_nodes SET name = ? WHERE project_id = ? AND name = ?",
+            [hostile, int(late.iloc[0]["project_id"]), late.iloc[0]["name"]],
+        )
+    visitor = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60)
+    visitor.query_params.update(present="1", month="2020-08", slide="9")
+    visitor.run()
+    said = " ".join(h.value for h in visitor.html)
+    assert "7 / 7" in said and "节点超期" not in said
+    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
+    log_in(at, "leader")
+    at.query_params.update(present="1", month="2020-08", slide="9")
+    at.run()
+    assert not at.exception
+    page = " ".join(h.value for h in at.html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;**供地**" in page
+    assert "<script>alert(1)" not in page
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "9 / 9" in text and "节点超期" in text
+    assert f"截至 2020-08-31：超期未完成的节点 {len(late)} 个（其中本月到期 " in text
+    first = late.iloc[0]
+    assert f"{int(first['days'])}天" in text
+    units = states.by_unit(late)
+    assert (
+        f"{units[0]['unit']} {units[0]['overdue']} {units[0]['new']} {units[0]['longest']}天"
+        in text
+    )

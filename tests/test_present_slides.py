@@ -179,6 +179,44 @@ def test_the_problems_slide_comes_last_and_only_when_the_viewer_may_see_it():
     assert many[-1].left_over(30) == 30 - 3 * slides.PER_SLIDE["problems"]
 
 
+# --- 节点超期 (accounts only, last) -----------------------------------------------------------
+
+
+def test_the_nodes_slide_comes_after_the_problems_for_an_account_only():
+    assert len(slides.sequence({"changes": 3})) == 7  # a visitor's deck keeps its seven
+    sequence = slides.sequence({"changes": 3, "problems": 0, "nodes": 0})
+    assert [s.kind for s in sequence][-2:] == ["problems", "nodes"] and len(sequence) == 9
+    assert sequence[-1].heading == "节点超期" and sequence[-1].rows(0) == slice(0, 0)
+    long = [s for s in slides.sequence({"nodes": 20}) if s.kind == "nodes"]
+    assert [s.heading for s in long] == ["节点超期（1/3）", "节点超期（2/3）", "节点超期（3/3）"]
+    assert [len(range(20)[s.rows(20)]) for s in long] == [7, 7, 6]  # 8 fit a slide
+    many = [s for s in slides.sequence({"nodes": 30}) if s.kind == "nodes"]
+    assert many[-1].left_over(30) == 30 - 3 * slides.PER_SLIDE["nodes"] == 6
+
+
+def test_the_nodes_slide_counts_by_unit_the_worst_first():
+    import pandas as pd
+
+    from xzcore.nodes import states
+
+    overdue = pd.DataFrame(  # as states.overdue gives them: the longest first
+        {
+            "unit": ["乙", "甲", "甲", None, "乙", "丙"],
+            "project": ["P1", "P2", "P3", "P4", "P5", "P6"],
+            "name": ["供地", "备案", "环评", "供地", "开工", "竣工"],
+            "days": [90, 60, 5, 40, 3, 60],
+            "new": [False, False, True, False, True, False],
+        }
+    )
+    assert states.by_unit(overdue) == [
+        {"unit": "乙", "overdue": 2, "new": 1, "longest": 90, "project": "P1", "node": "供地"},
+        {"unit": "甲", "overdue": 2, "new": 1, "longest": 60, "project": "P2", "node": "备案"},
+        {"unit": "丙", "overdue": 1, "new": 0, "longest": 60, "project": "P6", "node": "竣工"},
+        {"unit": "（未填单位）", "overdue": 1, "new": 0, "longest": 40, "project": "P4",
+         "node": "供地"},
+    ]  # fmt: skip
+
+
 def test_the_problems_slide_counts_by_unit_the_most_overdue_first():
     import pandas as pd
 

@@ -394,7 +394,7 @@ def test_the_presentation_ends_with_the_problems_slide_for_an_account_only(app_d
     assert not at.exception
     page = " ".join(h.value for h in at.html)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-    assert "8 / 8" in text and "待协调问题" in text
+    assert "8 / 9" in text and "待协调问题" in text  # 节点超期 comes after it
     assert "未办结 1 个（不含暂缓），■ 红色督办 1 个、▲ 黄色督办 0 个、◆ 蓝色督办 0 个" in text
     assert f"{UNIT} 1 1 0 0" in text  # by unit: open, red, yellow, blue
     assert "逾期3天（时限" in text and "暂缓的" not in text

@@ -118,6 +118,13 @@ def pipeline_view(version: str, month: str, edition: int | None, day: dt.date) -
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def overdue(version: str, month: str, edition: int | None, day: dt.date) -> pd.DataFrame:
+    """The nodes overdue at `day` in the copy shown, the longest first (the 节点超期 slide)."""
+    con = cycle.months.reader(data.cursor(), Month.parse(month), edition)
+    return states.overdue(con, Month.parse(month), due_soon(version), day)
+
+
 def _styled(table: pd.DataFrame, column: str):
     return table.style.map(
         lambda v: next((s for k, s in STYLES.items() if str(v).startswith(k)), ""), subset=[column]

@@ -46,7 +46,7 @@ def run() -> None:
     version = data.data_version()
     user = access.current_user()
     view = controls.linked_view(version, user)
-    deck = drawn.Deck(version, view, user)  # an account also sees the problems' slide
+    deck = drawn.Deck(version, view, user)  # an account also sees 待协调问题 and 节点超期
     sequence = slides.sequence(deck.lengths())
     number = slides.clamp(st.query_params.get(SLIDE), len(sequence))
     st.query_params[SLIDE] = str(number)

@@ -14,7 +14,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from ui import access, controls, data, problems_slide, screen
+from ui import access, controls, data, nodes_slide, problems_slide, screen
 from xzcore import charts, fmt, lagcharts, lightmap, slides
 from xzcore.present_style import projector
 from xzcore.slides import Slide
@@ -66,6 +66,7 @@ class Deck:
         }
         if access.may(self.user, "problems"):  # accounts only, as 问题督办
             lists["problems"] = problems_slide.found(self.view, ids)
+            lists["nodes"] = nodes_slide.found(self.view, ids)  # 节点超期, last
         return lists
 
     def lengths(self) -> dict[str, int]:
@@ -339,6 +340,10 @@ def _problems(slide: Slide, deck: Deck) -> None:
     problems_slide.draw(slide, deck.lists["problems"], _table, _note, _empty)
 
 
+def _nodes(slide: Slide, deck: Deck) -> None:
+    nodes_slide.draw(slide, deck.lists["nodes"], deck.view, _table, _note, _empty)
+
+
 DRAW = {
     "overview": _overview,
     "units": _units,
@@ -348,4 +353,5 @@ DRAW = {
     "warnings": _warnings,
     "changes": _changes,
     "problems": _problems,
+    "nodes": _nodes,
 }

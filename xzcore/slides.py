@@ -25,12 +25,14 @@ KINDS = {
     "changes": "本月亮灯变化",
 }
 # For accounts only (a project's difficulties are working papers, not for visitors): after the
-# fixed seven, when the viewer may see them (sequence is given their length).
-ACCOUNTS_ONLY = {"problems": "待协调问题"}
-LISTS = ("red_flags", "warnings", "changes", "problems")  # slides that are lists
+# fixed seven, when the viewer may see them (sequence is given their length). 节点超期: the
+# nodes overdue at the month's end by unit (xzcore.nodes.states.overdue, by_unit).
+ACCOUNTS_ONLY = {"problems": "待协调问题", "nodes": "节点超期"}
+LISTS = ("red_flags", "warnings", "changes", "problems", "nodes")  # slides that are lists
 ROWS = 14  # rows of a list that fit a 1080-pixel screen at the presentation's type size
-# a problem's row holds a description over two lines, and the units' counts stand beside it
-PER_SLIDE = {"problems": 8}
+# a problem's row holds a description over two lines, and the units' counts stand beside it;
+# the overdue nodes (a row may wrap to two lines too) share the slide with their units
+PER_SLIDE = {"problems": 8, "nodes": 8}
 MAX_PARTS = 3  # a longer list ends with "另有 N 个" rather than running to a dozen slides
 UNITS_SHOWN = 10  # 滞后排名: at most this many units behind schedule
 PROJECTS_SHOWN = 12  # and the projects furthest behind

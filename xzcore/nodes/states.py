@@ -98,3 +98,26 @@ def warnings(con, month: Month, min_days: int = 60) -> pd.DataFrame:
     kept["reason"] = [f"节点超期{min_days}天及以上：“{n}”超期{int(d)}天"
                       for n, d in zip(kept["node"], kept["days"], strict=True)]  # fmt: skip
     return kept
+
+
+NO_UNIT = "（未填单位）"
+
+
+def by_unit(table: pd.DataFrame) -> list[dict]:
+    """Overdue nodes (as `overdue` lists them) counted by responsible unit, the worst first: the
+    most overdue nodes, then the longest overdue, then the unit's name. new: how many fell
+    due in the month itself; longest: the most days overdue and that node's project and name
+    (the first listed among equals, as `overdue` orders them)."""
+    units: dict[str, dict] = {}
+    for row in table.itertuples():
+        unit = row.unit if isinstance(row.unit, str) and row.unit else NO_UNIT
+        entry = units.setdefault(
+            unit,
+            {"unit": unit, "overdue": 0, "new": 0, "longest": int(row.days),
+             "project": row.project, "node": row.name},
+        )  # fmt: skip
+        entry["overdue"] += 1
+        entry["new"] += bool(row.new)
+        if int(row.days) > entry["longest"]:
+            entry |= {"longest": int(row.days), "project": row.project, "node": row.name}
+    return sorted(units.values(), key=lambda u: (-u["overdue"], -u["longest"], u["unit"]))

@@ -148,7 +148,7 @@ def _rows(ws, count: int) -> list[dict]:
 
 def test_workbook_has_a_sheet_per_table_with_valid_names(book):
     assert book.sheetnames == ["总体", "按责任单位", "按镇街道", "红旗项目", "预警项目",
-                               "黄红灯项目", "亮灯变化", "逾期未办结问题"]  # fmt: skip
+                               "黄红灯项目", "亮灯变化", "逾期未办结问题", "超期节点"]  # fmt: skip
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in book.sheetnames)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from xzcore import cycle, demo, evaluation, fmt, history, lagcharts, metrics, settings
 from xzcore.frame import GROUP_COLUMNS
+from xzcore.nodes import bulletin as nodes_bulletin
 from xzcore.period import Month
 from xzcore.problems import meeting
 from xzcore.report.model import Bulletin, Column, Table
@@ -306,6 +307,7 @@ def gather(con, month: Month) -> Bulletin:
         _lagging_table(lagging, preset),
         _changes_table(month, changes),
         meeting.overdue_table(con, month),
+        nodes_bulletin.overdue_table(con, month),
     ]
     return Bulletin(
         month=month,

@@ -28,6 +28,7 @@ SECTIONS = (
     ("五、红旗项目", lambda b: (), ("红旗项目",), ()),
     ("六、预警（蜗牛）项目", lambda b: (), ("预警项目",), ()),
     ("七、逾期未办结问题", lambda b: (), ("逾期未办结问题",), ()),
+    ("八、节点（倒排工期）", lambda b: (), ("超期节点",), ()),
 )  # fmt: skip
 
 # inline (bulletin.css is shared): a 未发布 line in red, a correction in a box

@@ -9,7 +9,7 @@ from ui import controls, data, formats, shell, table_download
 from xzcore import tables
 
 ROUNDS = {"month": "按月", "quarter": "按季度"}
-COLUMNS = formats.NUMBERS | {
+COLUMNS = formats.COLUMNS | {
     "序号": st.column_config.NumberColumn(width=48),
     "项目名称": st.column_config.TextColumn(width=280),
 }

@@ -10,7 +10,7 @@ from xzcore import lagcharts, rules, tables
 
 HEATMAP_INLINE = 150  # more projects than this: the tall heatmap waits in an expander
 HEATMAP_ROWS = 300  # and draws the worst this many (16 px a row: 4,800 px)
-COLUMNS = formats.NUMBERS | {
+COLUMNS = formats.COLUMNS | {
     "id": None,  # kept for the drill-down, not shown
     "项目名称": st.column_config.TextColumn(pinned=True),
 }

@@ -134,7 +134,7 @@ st.dataframe(
         "累计完成（万元）": MONEY,
         "计划累计（万元）": MONEY,
         "月份": st.column_config.TextColumn(width=50),
-        "亮灯": st.column_config.TextColumn(width=70),
+        "亮灯": formats.light_column(width=80),
     },
 )
 st.markdown("**形象进度与存在问题**")

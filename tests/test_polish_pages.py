@@ -1,7 +1,9 @@
 """Issue 14 items 7, 8 and 15 under AppTest: the upload's problems wrap their 说明, lights are
-coloured in every table and on the project page, the unit ranking is the first tab."""
+coloured labels in every table and on the project page, the unit ranking is the first tab."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,8 +13,8 @@ from tests.test_upload_page import open_page, upload
 from ui import formats
 from xzcore.tables import LIGHT_MARKS
 
-# the colour of each light's text in a table cell (formats.LIGHT_STYLES)
-TEXT = {"green": "#1b6b36", "yellow": "#7a4b00", "red": "#8a1c14"}
+# the colour of each light's label in a table (formats.light_column)
+COLOUR = {"green": "#2e9d4f", "yellow": "#f2b705", "red": "#c0392b"}
 
 
 @pytest.fixture
@@ -28,8 +30,13 @@ def page(app_db):
     return run
 
 
-def _styles(frame) -> str:
-    return frame.proto.arrow_data.styler.styles
+def _lit(frame, column: str = "亮灯") -> set[str]:
+    """The lights the column holds, each as the colour the grid draws its label in; fails
+    unless the column is drawn as coloured labels."""
+    config = json.loads(frame.proto.columns)[column]["type_config"]
+    assert config["type"] == "multiselect"
+    colours = {o["value"]: o["color"] for o in config["options"]}
+    return {colours[mark] for mark in frame.value[column]}
 
 
 def test_the_unit_ranking_is_the_first_tab_and_its_lights_are_coloured(page):
@@ -41,14 +48,14 @@ def test_the_unit_ranking_is_the_first_tab_and_its_lights_are_coloured(page):
     assert "责任单位" in first.value.columns
     lights = set(first.value["亮灯"])
     assert lights == {LIGHT_MARKS["green"], LIGHT_MARKS["red"]}  # 18 green units, 嘉北 red
-    assert TEXT["green"] in _styles(first) and TEXT["red"] in _styles(first)
+    assert _lit(first) == {COLOUR["green"], COLOUR["red"]}
 
 
 def test_red_flag_and_warning_lights_are_coloured(page):
     at = page("pages/evaluation.py")
     red_flags, warnings = at.dataframe
-    assert TEXT["green"] in _styles(red_flags)
-    assert TEXT["red"] in _styles(warnings)
+    assert COLOUR["green"] in _lit(red_flags)
+    assert COLOUR["red"] in _lit(warnings)
 
 
 def test_the_project_page_colours_its_lights(page, app_db):
@@ -56,7 +63,7 @@ def test_the_project_page_colours_its_lights(page, app_db):
     light = next(m for m in at.metric if m.label == "8月亮灯")
     assert light.value == ":green[● 绿灯]" == formats.light_text("green")
     months = next(d for d in at.dataframe if "亮灯原因" in d.value.columns)
-    assert TEXT["green"] in _styles(months)
+    assert COLOUR["green"] in _lit(months)
 
 
 def test_light_text_of_every_light():
@@ -82,5 +89,5 @@ def test_the_lag_page_lists_colour_their_lights(page):
     lists = [d for d in at.dataframe if "项目名称" in d.value.columns]
     assert len(lists) == 2  # the lights that changed, the red and yellow projects
     changes, lagging = lists
-    assert TEXT["red"] in _styles(changes) and TEXT["green"] in _styles(changes)  # 上月/本月
-    assert TEXT["red"] in _styles(lagging) and TEXT["yellow"] in _styles(lagging)
+    assert {COLOUR["red"], COLOUR["green"]} <= _lit(changes, "上月") | _lit(changes, "本月")
+    assert {COLOUR["red"], COLOUR["yellow"]} <= _lit(lagging)

@@ -62,9 +62,32 @@ def import_panel(user: auth.User, version: str) -> None:
             st.error(tables.literal(str(exc)), icon=":material/error:")
         else:
             _preview(user, prepared)
+    batch_list(user, version, "**导入记录**")
+
+
+def node_upload(user: auth.User, raw: bytes, name: str, sheets) -> None:
+    """A node file dropped on the shared upload page (recognised there by its headers): the
+    same check, batch and undo as 项目推进 → 导入节点表."""
+    nodes.flash()  # what the last import or undo here did
+    st.info(
+        "按表头识别为**节点表**：导入后进入「项目推进」和项目详情的节点（一个批次，可撤销）。",
+        icon=":material/timeline:",
+    )
+    try:  # the file as the upload page read it: not read a second time
+        prepared = importer.prepare(data.cursor(), raw, name, user=user, sheets=sheets)
+    except XZError as exc:
+        st.error(tables.literal(str(exc)), icon=":material/error:")
+        return
+    _preview(user, prepared)
+
+
+def batch_list(user: auth.User, version: str, heading: str) -> None:
+    """The node files imported, newest first, each with 撤销 while it stands (项目推进 → 导入
+    节点表, and the upload page under its own history)."""
+    nodes.flash()  # what an undo here did (on a page that showed it already: nothing)
     listed = batches(version)
     if listed:
-        st.markdown("**导入记录**")
+        st.markdown(heading)
         for batch in listed:
             undone = pd.notna(batch["undone_at"])
             line = (

@@ -1,5 +1,6 @@
 """python -m xzcore import / batches / undo: uploads from the command line, same report as the page.
-A 问题台账 is recognised by its headers and imported as a batch of problems (problems undo).
+A 问题台账 is recognised by its headers and imported as a batch of problems (problems undo); a
+node file (项目, 节点, 计划日期, 实际日期 …) as a batch of nodes (nodes undo).
 
 Exit codes of import: 0 committed (or a clean dry run), 1 validation failed or warnings not
 accepted with a reason (nothing written), 2 unusable input (not a table, unreadable file, a
@@ -126,6 +127,8 @@ def _import_one(con, path: Path, month, mapping: dict, args) -> tuple[dict, int]
         return report | {"errors": [{"message": str(exc)}]}, 2
     except ingest.ProblemLedger as ledger:  # recognised by its headers: the problems' importer
         return _ledger(con, path, data, ledger.sheets, args, report)
+    except ingest.NodeFile as found:  # recognised by its headers: the nodes' importer
+        return _node_file(con, path, data, found.sheets, args, report)
     report |= describe(preview)
     # A header set aside ("ignore") may be in no list any more: only a field's header is checked.
     missing = [h for h, f in mapping.items() if f != mappings.IGNORE and h not in _headers(preview)]
@@ -172,6 +175,30 @@ def _ledger(con, path: Path, data: bytes, sheets, args, report: dict) -> tuple[d
     if prepared.same_as is not None:
         report["note"] = f"没有变化：这个文件已在问题台账批次 {prepared.same_as} 导入，未重复导入"
     elif not args.dry_run:
+        report["batch"] = importer.commit(con, _user(args), prepared)
+        report["committed"] = True
+    return report, 0
+
+
+def _node_file(con, path: Path, data: bytes, sheets, args, report: dict) -> tuple[dict, int]:
+    """A node file: checked, then one batch of nodes (undo: nodes undo BATCH)."""
+    from xzcore.nodes import importer
+
+    try:
+        prepared = importer.prepare(con, data, path.name, _user(args), sheets=sheets)
+    except BadArgument as exc:  # no node header after all, or too many rows: nothing written
+        return report | {"kind": "nodes", "errors": [{"message": str(exc)}]}, 1
+    report |= {
+        "kind": "nodes",
+        "sheet": prepared.sheet,
+        "header_row": prepared.header_row,
+        "columns": {h: importer.NAMES[f] for f, h in prepared.columns.items()},
+        "rows": len(prepared.rows),
+        "errors": [{"row": r, "column": c, "message": m} for r, c, m in prepared.errors],
+    }
+    if prepared.errors:
+        return report, 1
+    if not args.dry_run:
         report["batch"] = importer.commit(con, _user(args), prepared)
         report["committed"] = True
     return report, 0
@@ -250,9 +277,11 @@ def describe(preview) -> dict:
 
 def _print_report(report: dict) -> None:
     print(f"== {report['file']}")
-    if report.get("kind") == "problems":
-        print(f"类型：问题台账　工作表：{report['sheet']}　表头在第{report['header_row']}行　"
-              f"{report['rows']}个问题")  # fmt: skip
+    if report.get("kind") in ("problems", "nodes") and "sheet" in report:
+        what = "问题台账" if report["kind"] == "problems" else "节点表"
+        unit = "个问题" if report["kind"] == "problems" else "个节点"
+        print(f"类型：{what}　工作表：{report['sheet']}　表头在第{report['header_row']}行　"
+              f"{report['rows']}{unit}")  # fmt: skip
         print(f"  列：{'、'.join(f'{h}→{f}' for h, f in report['columns'].items())}")
     elif report.get("kind"):
         _print_layout(report)
@@ -266,6 +295,8 @@ def _print_report(report: dict) -> None:
         print(report["note"])
     if report["committed"] and report.get("kind") == "problems":
         print(f"已导入问题台账，批次#{report['batch']}（撤销：problems undo {report['batch']}）")
+    elif report["committed"] and report.get("kind") == "nodes":
+        print(f"已导入节点表，批次#{report['batch']}（撤销：nodes undo {report['batch']}）")
     elif report["committed"]:
         why = f"（确认理由：{report['reason']}）" if report.get("reason") else ""
         print(f"已导入，批次#{report['batch']}{why}")

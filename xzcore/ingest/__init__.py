@@ -13,7 +13,7 @@ from xzcore import audit, db
 from xzcore.auth.roles import User, enforce, require
 from xzcore.ingest import gcpause, mappings, scope
 from xzcore.ingest.commit import ValidationFailed, commit
-from xzcore.ingest.parse import Parsed, Problem, ProblemLedger, parse
+from xzcore.ingest.parse import NodeFile, Parsed, Problem, ProblemLedger, parse
 from xzcore.ingest.plan import build
 from xzcore.ingest.read import FileTooLarge, UnreadableFile, max_rows, max_upload_mb
 from xzcore.ingest.revert import undo, undoable_by
@@ -143,6 +143,7 @@ __all__ = [
     "LABELS",
     "FileTooLarge",
     "Month",
+    "NodeFile",
     "Parsed",
     "Preview",
     "Problem",

@@ -200,12 +200,26 @@ class ProblemLedger(XZError):
         self.sheets = sheets
 
 
+class NodeFile(XZError):
+    """The file is a node file (项目, 节点, 计划日期, 实际日期 …), not a register or a monthly
+    report: it goes to the nodes' importer (xzcore.nodes.importer), which takes the sheets as
+    read here."""
+
+    def __init__(self, sheets: list[Sheet]):
+        super().__init__("这是节点表，请在「项目推进 → 导入节点表」中导入（命令行：nodes import）")
+        self.sheets = sheets
+
+
 def _not_a_ledger(sheets: list[Sheet]) -> None:
-    """Raise ProblemLedger when a file that is neither a register nor a report is a ledger."""
-    from xzcore.problems import importer  # it reads with this package: imported when asked
+    """Raise ProblemLedger when a file that is neither a register nor a report is a ledger,
+    NodeFile when it is a node file."""
+    from xzcore.nodes import importer as nodes  # they read with this package: imported when asked
+    from xzcore.problems import importer
 
     if importer.recognised(sheets):
         raise ProblemLedger(sheets)
+    if nodes.recognised(sheets):
+        raise NodeFile(sheets)
 
 
 def parse(

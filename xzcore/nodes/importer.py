@@ -73,11 +73,23 @@ def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
     return best
 
 
+def recognised(sheets) -> bool:
+    """Whether a read file (xzcore.ingest.read's sheets) is a node file: a sheet whose header
+    names the node and its project (name or code) and at least a date. Asked by the shared
+    upload only of files that are neither a register, a monthly report nor a 问题台账."""
+    for sheet in sheets:
+        found = _header([[cell_text(c) for c in r] for r in sheet.rows[:30]])
+        if found is not None and {"planned", "actual"} & set(found[1]):
+            return True
+    return False
+
+
 def prepare(con, data: bytes, file_name: str, user: User | None = None,
-            today: dt.date | None = None) -> Prepared:  # fmt: skip
+            today: dt.date | None = None, *, sheets=None) -> Prepared:  # fmt: skip
     """Read and check a node file; raises BadArgument when no sheet has its header. `user`: a
-    unit's staff may name only their units' projects (each other row is an error)."""
-    for sheet in read(data, file_name):
+    unit's staff may name only their units' projects (each other row is an error). sheets:
+    the file as read already (the shared upload page's reader found it is a node file)."""
+    for sheet in sheets if sheets is not None else read(data, file_name):
         rows = [[cell_text(c) for c in r] for r in sheet.rows]
         found = _header(rows)
         if found is not None:

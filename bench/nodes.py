@@ -18,12 +18,14 @@ import time
 from pathlib import Path
 
 from bench import synthetic
-from xzcore import auth, db
+from xzcore import auth, db, evaluation, metrics, rules
 from xzcore.nodes import frame, importer, pipeline, states
 from xzcore.period import Month
 
 TARGET_MS = 200
 MONTH = Month(2020, 8)
+OFF = rules.get_preset("xiuzhou")
+ON = OFF.with_thresholds({"node_rule": True, "node_warning": True})
 # the 产业项目 template: (name, stage, days from the planned start; the start node is 0)
 NODES = [("签约", "签约", -240), ("供地", None, -180), ("备案", None, -160),
          ("环评/能评", None, -130), ("规划许可", None, -100), ("施工许可", None, -45),
@@ -92,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
                 "月末超期节点": lambda: states.overdue(con, MONTH),
                 "下月到期节点": lambda: states.due_next(con, MONTH),
                 "一个项目的节点（项目详情）": lambda: frame.nodes(con, MONTH.end, 15, pid),
+                # the optional node rules (off by default): what they add to the month's lights
+                # (summary: every light counted) and to the red-flag/warning lists
+                "月度亮灯汇总（节点规则关）": lambda: metrics.summary(con, MONTH, preset=OFF),
+                "月度亮灯汇总（节点规则开）": lambda: metrics.summary(con, MONTH, preset=ON),
+                "红旗/预警（节点规则关）": lambda: evaluation.evaluate(con, MONTH, preset=OFF),
+                "红旗/预警（节点规则开）": lambda: evaluation.evaluate(con, MONTH, preset=ON),
             }
             results = {name: _ms(fn, args.runs) for name, fn in timed.items()}
             late = len(states.overdue(con, MONTH))

@@ -141,7 +141,7 @@ def test_a_leader_downloads_the_meeting_list_and_presents_the_problems_slide(ser
     leader.get_by_text("按主办单位").first.wait_for(timeout=WAIT)
     settled(leader, timeout=WAIT)
     body = leader.inner_text("body")
-    assert "8 / 8" in body and "待协调问题" in body and "逾期3天" in body
+    assert "8 / 9" in body and "待协调问题" in body and "逾期3天" in body  # 节点超期 last
     assert "■ 红色督办" in body and "申请办结被退回" in body
     screenshot(leader, "problems_slide_1920x1080")
     assert leader.locator('[data-testid="stException"]').count() == 0

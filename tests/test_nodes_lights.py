@@ -175,6 +175,8 @@ def test_the_warning_rule_at_59_and_60_days_says_which_node(con, warned):
     assert listed.loc["六十天", "rule"] == "节点超期60天及以上：节点“环评/能评”超期60天"
     assert listed.loc["六十天", "light"] == "green"  # the light rule stays off
     assert result["warning_rules"]["node_overdue"] == "节点超期60天及以上"
+    unsaved = XIUZHOU.with_thresholds({"node_warning": True, "node_warning_days": 59})
+    assert len(evaluation.evaluate(con, AUG, preset=unsaved)["warnings"]) == 2  # a Preset too
     settings.set_thresholds(con, "xiuzhou", {"node_warning": True, "node_warning_days": 59},
                             actor=ADMIN)  # fmt: skip
     assert len(evaluation.evaluate(con, AUG)["warnings"]) == 2

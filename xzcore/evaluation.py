@@ -10,7 +10,7 @@ from __future__ import annotations
 from xzcore import metrics, settings
 from xzcore.frame import Query, frame_query, with_reasons
 from xzcore.period import Month
-from xzcore.rules import EvaluationRules
+from xzcore.rules import EvaluationRules, Preset
 
 
 def round_of(month: Month, quarterly: bool) -> dict:
@@ -100,7 +100,8 @@ def evaluate(
     available = set(metrics.available_months(con))
     as_of = metrics.check_month(this_round["as_of"], available)
     mode = settings.schedule_mode(con, schedule_mode)
-    chosen = settings.preset(con, preset)
+    # a name (with the admin's stored thresholds), or a Preset itself (unsaved thresholds)
+    chosen = preset if isinstance(preset, Preset) else settings.preset(con, preset)
     worded = with_reasons(_lists_query(available, as_of, rules, mode, chosen), chosen)
     both = con.execute(
         f"""SELECT list, rules, {metrics.DISPLAY_COLUMNS}, reason,

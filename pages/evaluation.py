@@ -1,11 +1,9 @@
 """红旗/预警: the red-flag and warning (snail) projects of a monthly or quarterly round,
 each with the rule that picked it. The evaluation is district-wide: no sidebar filters here."""
 
-import functools
-
 import streamlit as st
 
-from ui import controls, data, formats, shell, table_download
+from ui import controls, data, formats, project_lists, shell
 from xzcore import tables
 
 ROUNDS = {"month": "按月", "quarter": "按季度"}
@@ -52,24 +50,11 @@ def project_list(title: str, kind: str, rule: str, empty: str, file_name: str) -
     if shown.empty:
         st.info(empty)
         return
-    rows = shown.head(formats.LISTED_ROWS)  # in the order of the rule: the worst first
-    if len(shown) > len(rows):
-        st.caption(f"下表列出前 {len(rows)} 个（共 {len(shown)} 个）；「下载 CSV」含全部。")
-    key = f"evaluation_{kind}"
-    with formats.wide(key):  # a phone gets the cards below instead (ui/screen.css)
-        st.dataframe(
-            formats.lit(rows),
-            hide_index=True,
-            width="stretch",
-            column_order=order,
-            height="content",
-            column_config=COLUMNS,
-            key=key,
-            on_select=functools.partial(controls.open_row, key, rows["id"].tolist()),
-            selection_mode="single-row",
-        )
-    formats.cards(rows, key, view.month, reasons=("入选规则",))  # why it was picked
-    table_download.csv_button(csv, file_name, key=f"csv_{kind}")
+    project_lists.show(  # in the order of the rule: the worst first, and why it was picked
+        shown, csv, key=f"evaluation_{kind}", order=order, columns=COLUMNS, month=view.month,
+        file_name=file_name, csv_key=f"csv_{kind}", reasons=("入选规则",), first="前",
+        height="content",
+    )  # fmt: skip
 
 
 def remember_round() -> None:

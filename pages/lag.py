@@ -5,7 +5,7 @@ import functools
 
 import streamlit as st
 
-from ui import controls, data, formats, screen, shell, table_download
+from ui import controls, data, formats, project_lists, screen, shell
 from xzcore import lagcharts, rules, tables
 
 HEATMAP_INLINE = 150  # more projects than this: the tall heatmap waits in an expander
@@ -41,23 +41,11 @@ def project_table(which: str, key: str, file_name: str) -> None:
     """A clickable list of projects (ticking a row opens the project's page), the worst
     formats.LISTED_ROWS of it shown, and its CSV with all of them."""
     table, order, csv = listed(version, view.month, view.filters, view.edition, which)
-    shown = table.head(formats.LISTED_ROWS)
-    if len(table) > len(shown):
-        st.caption(f"下表列出最差的 {len(shown)} 个（共 {len(table)} 个）；「下载 CSV」含全部。")
-    with formats.wide(key):  # a phone gets the cards below instead (ui/screen.css)
-        st.dataframe(
-            formats.lit(shown),
-            hide_index=True,
-            width="stretch",
-            column_config=COLUMNS,
-            column_order=order,
-            key=key,
-            on_select=functools.partial(controls.open_row, key, shown["id"].tolist()),
-            selection_mode="single-row",
-        )
     light, reasons = ("本月", ("变化", "原因")) if which == "changes" else ("亮灯", ("原因",))
-    formats.cards(shown, key, view.month, light, reasons)
-    table_download.csv_button(csv, file_name, key=f"csv_{key}")
+    project_lists.show(
+        table, csv, key=key, order=order, columns=COLUMNS, month=view.month,
+        file_name=file_name, csv_key=f"csv_{key}", light=light, reasons=reasons,
+    )  # fmt: skip
 
 
 user = shell.page()

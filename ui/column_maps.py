@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, formats
 from xzcore import auth, tables
 from xzcore.errors import XZError
 from xzcore.ingest import mappings
@@ -47,7 +47,7 @@ def view(actor: auth.User) -> None:
         table(found),
         hide_index=True,
         width="stretch",
-        height=38 + 35 * min(len(found), 20),
+        height=formats.table_height(min(len(found), 20), 1000),  # twenty rows, then it scrolls
         column_config={
             "编号": st.column_config.NumberColumn(width="small", format="%d"),
             "文件表头": st.column_config.TextColumn(width="large"),

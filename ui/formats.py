@@ -23,6 +23,14 @@ NUMBERS = {
 
 # Rows taller than 4rem let the data grid wrap a cell's text: three lines
 WRAPPED_ROW = 72
+
+
+def table_height(rows: int, most: int) -> int:
+    """The height in px that shows a table's rows whole (the grid draws a 38 px header and
+    35 px rows), at most `most`: a longer table scrolls inside it."""
+    return min(most, 38 + 35 * rows)
+
+
 # A list of projects shows at most this many rows, the worst first; its CSV holds them all. The
 # 5,000 red and yellow projects of a 10,000-project district were 1.4 MB of table on every view.
 LISTED_ROWS = 500

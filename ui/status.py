@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, formats
 from xzcore import auth, metrics, tables
 from xzcore.cycle import months, status
 from xzcore.errors import XZError
@@ -209,7 +209,7 @@ def grid(version: str, month: str) -> None:
         frame.style.apply(paint, axis=1),
         hide_index=True,
         width="stretch",
-        height=min(700, 38 + 35 * len(frame)),
+        height=formats.table_height(len(frame), 700),
         column_config={"责任单位": st.column_config.TextColumn(pinned=True)},
     )
 
@@ -245,7 +245,7 @@ def month_units(version: str, month: str) -> None:
         shown,
         hide_index=True,
         width="stretch",
-        height=min(520, 38 + 35 * len(shown)),
+        height=formats.table_height(len(shown), 520),
         column_config={
             "责任单位": st.column_config.TextColumn(pinned=True),
             "未报送项目": st.column_config.TextColumn(width="large"),

@@ -275,7 +275,7 @@ def _rows_table(table: pd.DataFrame, heading: bool = True) -> None:
         _styled(table),
         hide_index=True,
         width="stretch",
-        height=min(420, 38 + 35 * len(table)),
+        height=formats.table_height(len(table), 420),
         column_config={
             "行号": st.column_config.NumberColumn(width="small", format="%d"),
             "项目名称": st.column_config.TextColumn(width="large"),
@@ -378,7 +378,7 @@ def history(version: str, user: auth.User) -> None:
         ),
         hide_index=True,
         width="stretch",
-        height=min(400, 38 + 35 * len(batches)),
+        height=formats.table_height(len(batches), 400),
         column_config={
             "文件名": st.column_config.TextColumn(width="large"),
             "确认理由": st.column_config.TextColumn(width="medium"),

@@ -19,6 +19,7 @@ import streamlit as st
 
 from ui import data
 from xzcore import auth, charts, tables
+from xzcore.period import Month
 from xzcore.rules import LIGHT_NAMES, SCHEDULE_MODES
 
 FILTERS = {
@@ -239,8 +240,8 @@ def _filter_widgets(version: str) -> tuple:
 
 
 def month_label(month: str) -> str:
-    year, m = month.split("-")
-    return f"{year}年1-{int(m)}月" if int(m) > 1 else f"{year}年1月"
+    """2020-08 → 2020年1-8月 (a selectbox's words for its value)."""
+    return Month.parse(month).label
 
 
 def header(title: str, view: View, version: str) -> None:

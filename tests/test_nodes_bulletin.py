@@ -83,3 +83,26 @@ def test_names_and_notes_print_as_typed(demo_con, tmp_path):
     assert [(c.value, c.data_type) for c in (row[1], row[2], row[6], row[7])] == [
         (project, "s"), (node, "s"), (unit, "s"), (note, "s")]  # fmt: skip
     assert row[2].quotePrefix and row[6].quotePrefix and row[7].quotePrefix  # = @ -
+
+
+def test_the_lights_table_says_the_node_rule_when_it_is_on(con):
+    import datetime as dt
+
+    from tests.conftest import build
+    from xzcore import auth, settings
+
+    ids = build(con, [dict(name="甲", plan=12, ytd={7: 7, 8: 8}, build_type="新建")])
+    con.execute(
+        "INSERT INTO project_nodes VALUES (?, 1, '施工许可', NULL, ?, NULL, NULL, NULL, NULL,"
+        " 't', ?)",
+        [ids["甲"], dt.date(2020, 7, 31), dt.datetime(2020, 1, 1)],
+    )
+    off = bulletin.gather(con, AUG).tables["黄红灯项目"]
+    assert off.rows == () and "节点" not in off.note  # the rule off: as before
+    admin = auth.User("admin", "管理员", "admin")
+    settings.set_thresholds(con, "xiuzhou", {"node_rule": True}, actor=admin)
+    on = bulletin.gather(con, AUG).tables["黄红灯项目"]
+    assert "；节点：节点超期1天及以上亮黄灯，超过30天亮红灯。" in on.note
+    assert [(r[1], r[-2], r[-1]) for r in on.rows] == [
+        ("甲", "red", "节点“施工许可”超期31天 → 红灯")
+    ]

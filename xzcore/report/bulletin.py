@@ -195,7 +195,9 @@ def _lagging_table(lagging: pd.DataFrame, preset) -> Table:
         (*_PROJECT_COLUMNS, Column("亮灯原因", "text", 60)),
         _project_rows(lagging, [*_PROJECT_KEYS, "reason"]),
         f"亮灯规则（{preset.title}）：▲ 黄灯：{preset.band_text('yellow')}；■ 红灯："
-        f"{preset.band_text('red')}；开工：{preset.start_text()}。按亮灯、滞后排序，最差的在前。",
+        f"{preset.band_text('red')}；开工：{preset.start_text()}"
+        + (f"；节点：{preset.node_text()}" if preset.node_rule else "")  # when turned on
+        + "。按亮灯、滞后排序，最差的在前。",
         "本月没有亮黄灯或红灯的项目。",
     )
 

@@ -232,3 +232,20 @@ def test_the_nodes_slide_ends_an_accounts_deck_with_names_as_typed(app_db):
         f"{units[0]['unit']} {units[0]['overdue']} {units[0]['new']} {units[0]['longest']}天"
         in text
     )
+
+
+def test_the_nodes_slide_of_a_units_view_lists_its_projects_nodes(app_db):
+    import re
+
+    with db.connect(app_db) as con:
+        late = states.overdue(con, Month(2020, 8))
+    housing = late[late["unit"] == "区住建局"]
+    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run()
+    log_in(at, "leader")
+    at.query_params.update(present="1", month="2020-08", slide="99", unit="区住建局")
+    at.run()
+    assert not at.exception
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", " ".join(h.value for h in at.html)))
+    assert "节点超期" in text and len(housing) < len(late)
+    assert f"超期未完成的节点 {len(housing)} 个" in text
+    assert housing.iloc[0]["project"] in text and "区经信局" not in text

@@ -447,3 +447,13 @@ def test_a_month_not_over_is_judged_at_the_day_given(con, dated):
     assert on[["name", "days"]].values.tolist() == [["明天才完成", 14], ["昨天", 1]]
     assert len(states.overdue(con, Month(2020, 6))) == 2
     assert states.overdue(con, Month(2020, 6), day=D(2021, 1, 1))["days"].tolist() == [16, 15]
+
+
+def test_saving_the_admins_four_thresholds_keeps_the_node_options(con):
+    settings.set_thresholds(con, "xiuzhou", {"node_rule": True, "node_red_days": 45}, actor=ADMIN)
+    form = {"green": "0", "yellow": "8", "start_yellow_months": 1, "start_red_months": 3}
+    settings.set_thresholds(con, "xiuzhou", form, actor=ADMIN)  # what 规则设置 saves
+    kept = settings.preset(con)
+    assert (kept.node_rule, kept.node_red_days, str(kept.yellow.value)) == (True, 45, "8")
+    settings.set_thresholds(con, "xiuzhou", {"node_rule": False}, actor=ADMIN)
+    assert not settings.preset(con).node_rule

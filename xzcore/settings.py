@@ -75,10 +75,12 @@ def preset(con, override: str | None = None) -> Preset:
 
 
 def set_thresholds(con, preset_name: str, values: dict, *, actor: User) -> Preset:
-    """Validate an admin's thresholds against the preset and store them."""
+    """Validate an admin's thresholds against the preset and store them. A threshold not in
+    `values` keeps what was stored (the 规则设置 form does not show the node options, and
+    saving it must not turn them off)."""
     enforce(con, actor, "settings", {"key": "thresholds", "preset": preset_name})
-    checked = get_preset(preset_name).with_thresholds(values)
     stored = json.loads(read(con).get("thresholds", "{}"))
+    checked = get_preset(preset_name).with_thresholds(stored.get(preset_name, {}) | values)
     stored[preset_name] = checked.thresholds()
     write(con, "thresholds", json.dumps(stored, ensure_ascii=False, sort_keys=True), actor=actor)
     return checked

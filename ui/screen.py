@@ -89,8 +89,13 @@ if (!window.xzPhoneMenu) {{
 
 
 def style() -> None:
-    """The shared styles and the phone's menu behaviour; called by the router on every run."""
+    """The shared styles; called by the router on every run, slides included."""
     st.html(CSS)
+
+
+def phone_script() -> None:
+    """The phone's menu and tap behaviour, in the sidebar beside the menu: never in
+    presentation mode, whose page has no sidebar at all."""
     with st.sidebar:
         st.html(_PHONE_SCRIPT, unsafe_allow_javascript=True)
 

@@ -127,6 +127,7 @@ def _route() -> None:
     if present.requested() and allowed[0] is not login:
         present.run()  # ?present=1: the meeting slides
         return
+    screen.phone_script()
     _menu(allowed)
     access.sidebar(user)
     if user is None and chosen in allowed and chosen is not login:

@@ -162,22 +162,9 @@ def _ledger(con, path: Path, data: bytes, sheets, args, report: dict) -> tuple[d
     from xzcore.problems import importer
 
     prepared = importer.prepare(con, data, path.name, sheets=sheets)
-    report |= {
-        "kind": "problems",
-        "sheet": prepared.sheet,
-        "header_row": prepared.header_row,
-        "columns": {h: importer.NAMES[f] for f, h in prepared.columns.items()},
-        "rows": len(prepared.rows),
-        "errors": [{"row": r, "column": c, "message": m} for r, c, m in prepared.errors],
-    }
-    if prepared.errors:
-        return report, 1
-    if prepared.same_as is not None:
+    if prepared.same_as is not None and not prepared.errors:
         report["note"] = f"没有变化：这个文件已在问题台账批次 {prepared.same_as} 导入，未重复导入"
-    elif not args.dry_run:
-        report["batch"] = importer.commit(con, _user(args), prepared)
-        report["committed"] = True
-    return report, 0
+    return _prepared(con, importer, prepared, "problems", args, report)
 
 
 def _node_file(con, path: Path, data: bytes, sheets, args, report: dict) -> tuple[dict, int]:
@@ -188,8 +175,14 @@ def _node_file(con, path: Path, data: bytes, sheets, args, report: dict) -> tupl
         prepared = importer.prepare(con, data, path.name, _user(args), sheets=sheets)
     except BadArgument as exc:  # no node header after all, or too many rows: nothing written
         return report | {"kind": "nodes", "errors": [{"message": str(exc)}]}, 1
+    return _prepared(con, importer, prepared, "nodes", args, report)
+
+
+def _prepared(con, importer, prepared, kind: str, args, report: dict) -> tuple[dict, int]:
+    """What a problems' or nodes' importer made of a file, reported; committed as one batch
+    unless it has errors, was imported before (a note says so) or this is a --dry-run."""
     report |= {
-        "kind": "nodes",
+        "kind": kind,
         "sheet": prepared.sheet,
         "header_row": prepared.header_row,
         "columns": {h: importer.NAMES[f] for f, h in prepared.columns.items()},
@@ -198,7 +191,7 @@ def _node_file(con, path: Path, data: bytes, sheets, args, report: dict) -> tupl
     }
     if prepared.errors:
         return report, 1
-    if not args.dry_run:
+    if "note" not in report and not args.dry_run:
         report["batch"] = importer.commit(con, _user(args), prepared)
         report["committed"] = True
     return report, 0

@@ -8,10 +8,9 @@ entry.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
-from xzcore import audit, db
+from xzcore import audit, day_settings, db
 from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
 from xzcore.ingest.values import clean, fold
@@ -125,30 +124,12 @@ def edit(con, user: User, project_id: int, name: str, *, planned=_UNSET, actual=
 
 
 def settings(con) -> NodeSettings:
-    stored = dict(con.execute("SELECT key, value FROM node_settings").fetchall())
-    return NodeSettings(**{k: v for k, v in stored.items() if k in NodeSettings.NAMES})
+    return day_settings.read(con, "node_settings", NodeSettings)
 
 
 def set_settings(con, user: User, *, at=None, **values: int) -> NodeSettings:
     """Change 临期提醒天数 (admin only), audited with the old and new value."""
-    if not isinstance(user, User) or not user.is_admin:
-        who = user.label if isinstance(user, User) else "未登录"
-        raise deny(con, user, "修改节点设置", f"{who}无权修改节点设置")
-    old = settings(con)
-    for key, value in values.items():
-        if key not in NodeSettings.NAMES:
-            raise BadArgument(f"未知的节点设置：{key}")
-        if not isinstance(value, int) or not 0 <= value <= 365:
-            raise BadArgument(f"{NodeSettings.NAMES[key]}应为 0 至 365 的整数，收到“{value}”")
-    new = dataclasses.replace(old, **values)
-    changes = {NodeSettings.NAMES[k]: f"{getattr(old, k)} → {v}" for k, v in values.items()
-               if getattr(old, k) != v}  # fmt: skip
-    if changes:
-        with db.transaction(con):
-            for key, value in values.items():
-                con.execute("INSERT OR REPLACE INTO node_settings VALUES (?, ?)", [key, value])
-            audit.record(con, user, "node_settings", changes, at=at)
-    return new
+    return day_settings.change(con, user, "node_settings", NodeSettings, "节点设置", values, at=at)
 
 
 def version(con) -> str:

@@ -9,11 +9,10 @@ history and an audit entry, or nothing.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from xzcore import audit, db
+from xzcore import audit, day_settings, db
 from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
 from xzcore.ingest.values import clean, fold
@@ -319,30 +318,12 @@ def instruct(con, user: User, problem_id: int, text: str, *, at=None) -> None:
 
 
 def thresholds(con) -> Thresholds:
-    stored = dict(con.execute("SELECT key, value FROM problem_settings").fetchall())
-    return Thresholds(**{k: v for k, v in stored.items() if k in Thresholds.NAMES})
+    return day_settings.read(con, "problem_settings", Thresholds)
 
 
 def set_thresholds(con, user: User, *, at=None, **values: int) -> Thresholds:
     """Change 三色督办's days (admin only); the old and new values go to the audit log."""
-    if not isinstance(user, User) or not user.is_admin:
-        who = user.label if isinstance(user, User) else "未登录"
-        raise deny(con, user, "修改督办设置", f"{who}无权修改督办设置")
-    old = thresholds(con)
-    for key, value in values.items():
-        if key not in Thresholds.NAMES:
-            raise BadArgument(f"未知的督办设置：{key}")
-        if not isinstance(value, int) or not 0 <= value <= 365:
-            raise BadArgument(f"{Thresholds.NAMES[key]}应为 0 至 365 的整数，收到“{value}”")
-    new = dataclasses.replace(old, **values)
-    changes = {Thresholds.NAMES[k]: f"{getattr(old, k)} → {v}" for k, v in values.items()
-               if getattr(old, k) != v}  # fmt: skip
-    if changes:
-        with db.transaction(con):
-            for key, value in values.items():
-                con.execute("INSERT OR REPLACE INTO problem_settings VALUES (?, ?)", [key, value])
-            audit.record(con, user, "problem_settings", changes, at=at)
-    return new
+    return day_settings.change(con, user, "problem_settings", Thresholds, "督办设置", values, at=at)
 
 
 __all__ = [

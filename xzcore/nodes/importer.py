@@ -21,8 +21,8 @@ import pyarrow as pa
 from xzcore import audit, db
 from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
-from xzcore.ingest import values
-from xzcore.ingest.read import cell_text, read
+from xzcore.ingest import sidelists, values
+from xzcore.ingest.read import read
 from xzcore.nodes import schedule, store, templates
 
 IMPORT, UNDO = "导入节点", "撤销节点导入"
@@ -59,29 +59,15 @@ class Prepared:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
-    best = None
-    for i, row in enumerate(rows[:30]):
-        found = {}
-        for j, text in enumerate(row):
-            name = _FOLDED.get(values.fold(text).split("（")[0].split("(")[0])
-            if name and name not in found:
-                found[name] = j
-        usable = "node" in found and ("project" in found or "code" in found)
-        if usable and (best is None or len(found) > len(best[1])):
-            best = (i, found)
-    return best
+def _usable(found: dict) -> bool:
+    return "node" in found and ("project" in found or "code" in found)
 
 
 def recognised(sheets) -> bool:
     """Whether a read file (xzcore.ingest.read's sheets) is a node file: a sheet whose header
     names the node and its project (name or code) and at least a date. Asked by the shared
     upload only of files that are neither a register, a monthly report nor a 问题台账."""
-    for sheet in sheets:
-        found = _header([[cell_text(c) for c in r] for r in sheet.rows[:30]])
-        if found is not None and {"planned", "actual"} & set(found[1]):
-            return True
-    return False
+    return sidelists.names_any(sheets, _FOLDED, _usable, {"planned", "actual"})
 
 
 def prepare(con, data: bytes, file_name: str, user: User | None = None,
@@ -89,14 +75,12 @@ def prepare(con, data: bytes, file_name: str, user: User | None = None,
     """Read and check a node file; raises BadArgument when no sheet has its header. `user`: a
     unit's staff may name only their units' projects (each other row is an error). sheets:
     the file as read already (the shared upload page's reader found it is a node file)."""
-    for sheet in sheets if sheets is not None else read(data, file_name):
-        rows = [[cell_text(c) for c in r] for r in sheet.rows]
-        found = _header(rows)
-        if found is not None:
-            break
-    else:
+    got = sidelists.first_sheet(
+        sheets if sheets is not None else read(data, file_name), _FOLDED, _usable
+    )
+    if got is None:
         raise BadArgument("文件中没有找到节点表的表头（须有“项目名称”或“项目代码”和“节点”列）")
-    top, columns = found
+    sheet, rows, (top, columns) = got
     prepared = Prepared(file_name, hashlib.sha256(data).hexdigest(), sheet.name, top + 1,
                         {f: rows[top][j] for f, j in columns.items()})  # fmt: skip
     body = [(n, r) for n, r in enumerate(rows[top + 1 :], start=top + 2) if any(map(str.strip, r))]

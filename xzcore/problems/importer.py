@@ -17,8 +17,8 @@ import pyarrow as pa
 from xzcore import audit, db
 from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
-from xzcore.ingest import values
-from xzcore.ingest.read import cell_text, read
+from xzcore.ingest import sidelists, values
+from xzcore.ingest.read import read
 from xzcore.problems import proposals, store
 from xzcore.problems.model import CATEGORIES, CLOSURES, SOURCES, STATES
 
@@ -76,18 +76,8 @@ class Prepared:
     same_as: int | None = None
 
 
-def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
-    """The row naming the most known columns among the first 30, a description among them."""
-    best = None
-    for i, row in enumerate(rows[:30]):
-        found = {}
-        for j, text in enumerate(row):
-            name = _FOLDED.get(values.fold(text).split("（")[0].split("(")[0])
-            if name and name not in found:
-                found[name] = j
-        if "description" in found and (best is None or len(found) > len(best[1])):
-            best = (i, found)
-    return best
+def _usable(found: dict) -> bool:
+    return "description" in found
 
 
 # Headers only a 问题台账 has (a monthly report has 存在问题 and 责任单位 too): one of these with
@@ -103,11 +93,7 @@ def recognised(sheets) -> bool:
     names a problem's description and at least one column only a ledger has (问题类型,
     办结时限, 办理状态, 需协调事项, 协办单位 …). Asked only of files that are neither a
     register nor a monthly report."""
-    for sheet in sheets:
-        found = _header([[cell_text(c) for c in r] for r in sheet.rows[:30]])
-        if found is not None and LEDGER_ONLY & set(found[1]):
-            return True
-    return False
+    return sidelists.names_any(sheets, _FOLDED, _usable, LEDGER_ONLY)
 
 
 def prepare(
@@ -116,15 +102,13 @@ def prepare(
     """Read and check a 问题台账; raises BadArgument when no sheet has its header. A row with
     no 提出日期 is taken as raised today (the day of the import). sheets: the file as read
     already (the upload page's reader found it is a ledger), not read again."""
-    for sheet in sheets if sheets is not None else read(data, file_name):
-        rows = [[cell_text(c) for c in r] for r in sheet.rows]
-        found = _header(rows)
-        if found is not None:
-            break
-    else:
+    got = sidelists.first_sheet(
+        sheets if sheets is not None else read(data, file_name), _FOLDED, _usable
+    )
+    if got is None:
         wanted = "、".join(ALIASES["description"][:3])
         raise BadArgument(f"文件中没有找到问题台账的表头（须有“{wanted}”等列）")
-    top, columns = found
+    sheet, rows, (top, columns) = got
     prepared = Prepared(file_name, hashlib.sha256(data).hexdigest(), sheet.name, top + 1,
                         {f: rows[top][j] for f, j in columns.items()})  # fmt: skip
     same = con.execute(

@@ -8,7 +8,6 @@ file anyway.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import sys
@@ -132,17 +131,6 @@ def _agenda(table, args) -> int:
 
 
 def _import(con, args) -> int:
-    name = Path(args.file).name
-    prepared = importer.prepare(con, Path(args.file).read_bytes(), name)
-    for row, column, message in prepared.errors:
-        print(f"第{row}行「{column}」：{message}", file=sys.stderr)
-    if prepared.errors:
-        print(f"错误：{name} 有 {len(prepared.errors)} 处错误，未导入", file=sys.stderr)
-        return 1
-    if args.dry_run:
-        print(f"{name}：{len(prepared.rows)} 个问题，检查无误（未写入）")
-        return 0
-    user = dataclasses.replace(auth.SYSTEM, display_name=args.user) if args.user else auth.SYSTEM
-    batch = importer.commit(con, user, prepared)
-    print(f"已导入 {name}：{len(prepared.rows)} 个问题，批次 {batch}")
-    return 0
+    from xzcore.cli_ingest import import_list
+
+    return import_list(con, importer, args, "问题")

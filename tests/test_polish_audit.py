@@ -31,6 +31,14 @@ def test_settings_say_what_changed_from_what_to_what(con):
     )
     settings.set_thresholds(con, "xiuzhou", {"yellow": "15"}, actor=ADMIN)
     assert _said(con, "settings") == "阈值（xiuzhou）：黄灯 12 → 15"
+    settings.set_thresholds(con, "xiuzhou", {"node_rule": True}, actor=ADMIN)
+    assert _said(con, "settings") == (
+        "阈值（xiuzhou）：节点超期亮灯 否 → 是，节点黄灯天数 （空） → 1，节点红灯天数 （空） → 30"
+    )
+    settings.set_thresholds(con, "xiuzhou", {"node_rule": False}, actor=ADMIN)
+    assert _said(con, "settings") == (
+        "阈值（xiuzhou）：节点超期亮灯 是 → 否，节点黄灯天数 1 → （空），节点红灯天数 30 → （空）"
+    )
     settings.set_anonymous_viewing(con, True, actor=ADMIN)
     assert _said(con, "settings") == "未登录可查看：（未设置） → 允许"
     settings.write(con, "schedule_mode", "plan", actor=ADMIN)

@@ -103,7 +103,7 @@ def uploader(user: auth.User) -> None:
 
 def file_uploader():
     file = st.file_uploader(
-        "选择或拖入文件：项目计划表、月度进展月报、进展情况表或问题台账（CSV、xlsx、xls）",
+        "选择或拖入文件：项目计划表、月度进展月报、进展情况表、问题台账或节点表（CSV、xlsx、xls）",
         type=["csv", "xlsx", "xls"],
         key=f"upload-file-{st.session_state.get(_ROUND, 0)}",
     )

@@ -151,7 +151,10 @@ SETTING_NAMES = {
     "leaders_see_collecting": "领导可查看收集中的月份",
 }
 _THRESHOLDS = {"green": "绿灯", "yellow": "黄灯", "start_yellow_months": "开工黄灯月数",
-               "start_red_months": "开工红灯月数"}  # fmt: skip
+               "start_red_months": "开工红灯月数", "node_rule": "节点超期亮灯",
+               "node_yellow_days": "节点黄灯天数", "node_red_days": "节点红灯天数",
+               "node_warning": "节点超期预警", "node_warning_days": "节点预警天数"}  # fmt: skip
+_SWITCHES = ("node_rule", "node_warning")  # stored only while on: missing means off
 
 
 def _plain(value) -> str:
@@ -203,6 +206,8 @@ def _thresholds(old, new) -> str:
     parts = []
     for preset in sorted(set(before) | set(after)):
         was, now = before.get(preset, {}), after.get(preset, {})
+        off = dict.fromkeys(_SWITCHES, False)  # a switch missing from the thresholds is off
+        was, now = off | was, off | now
         changes = "，".join(
             f"{_THRESHOLDS.get(k, k)} {_plain(was.get(k))} → {_plain(now.get(k))}"
             for k in _THRESHOLDS

@@ -56,9 +56,12 @@ class Tap:
 
 
 def _enabled(page, button: str) -> None:
+    # one such button, enabled: while the page reruns, the disabled one it drew before may
+    # still stand beside the new one (the history above it changed length)
     page.wait_for_function(
-        "b => [...document.querySelectorAll('button')].some("
-        "e => e.innerText.includes(b) && !e.disabled)",
+        "b => { const found = [...document.querySelectorAll('button')]"
+        ".filter(e => e.innerText.includes(b));"
+        " return found.length === 1 && !found[0].disabled; }",
         arg=button,
         timeout=WAIT,
     )

@@ -15,6 +15,7 @@ run: $(VENV)/.runtime system-deps | $(DB)
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-logo  # the layers of pyproject.toml
 	$(PY) -m pytest -n 2 --durations=15
 
 check: test

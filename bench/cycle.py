@@ -19,8 +19,10 @@ from pathlib import Path
 
 from bench import synthetic
 from bench.run import GROUPINGS
-from xzcore import auth, cycle, db, evaluation, metrics
+from xzcore import auth, cycle
+from xzcore.figures import evaluation, metrics
 from xzcore.period import Month
+from xzcore.store import db
 
 MONTH = Month(2020, 8)
 TARGET_S = 2.0  # issue 11: publishing a month at 10,000 projects

@@ -24,7 +24,8 @@ import duckdb
 import openpyxl
 
 from bench import readmem, synthetic
-from xzcore import auth, db, ingest
+from xzcore import auth, ingest
+from xzcore.store import db
 
 TARGET_S = 0.6  # issue 10: a 10,000-row GBK file committed in under 0.6 s
 RUNS = 3

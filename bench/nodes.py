@@ -18,9 +18,11 @@ import time
 from pathlib import Path
 
 from bench import synthetic
-from xzcore import auth, db, evaluation, metrics, rules
+from xzcore import auth, rules
+from xzcore.figures import evaluation, metrics
 from xzcore.nodes import frame, importer, pipeline, states
 from xzcore.period import Month
+from xzcore.store import db
 
 TARGET_MS = 200
 MONTH = Month(2020, 8)

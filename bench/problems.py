@@ -23,8 +23,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT, demo_db
 from tests.logins import log_in
-from xzcore import auth, db
+from xzcore import auth
 from xzcore.problems import CATEGORIES, importer, store
+from xzcore.store import db
 
 RUNS = 5
 TARGET_MS = 300

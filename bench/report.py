@@ -18,9 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from xzcore import db, demo
+from xzcore import demo
 from xzcore.period import Month
 from xzcore.report import bulletin, images, pdf, workbook
+from xzcore.store import db
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH = Month(2020, 8)

@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 from bench import synthetic
-from xzcore import db, evaluation, metrics
+from xzcore.figures import evaluation, metrics
 from xzcore.period import Month
+from xzcore.store import db
 
 MONTH = Month(2020, 8)
 GROUPINGS = ["all", "tier", "category", "township", "unit", "leader"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from xzcore import db
+from xzcore.store import db
 
 FIRST_YEAR = 2018
 CATEGORIES = ["先进制造业", "现代服务业", "基础设施", "社会民生", "生态环境", "城乡建设"]
@@ -182,8 +182,9 @@ def district(path: Path, projects: int, month: str = "2020-08") -> None:
     """A synthetic district as the dashboard's visitors see it: open to viewing without an
     account (build() makes none) and `month` published, since visitors see published months
     only; without these the pages measured would be a login form or "no published month"."""
-    from xzcore import auth, cycle, settings
+    from xzcore import auth, cycle
     from xzcore.period import Month
+    from xzcore.store import settings
 
     build(path, projects)
     with db.connect(path) as con:

@@ -5,8 +5,8 @@ import functools
 import streamlit as st
 
 from ui import controls, data, formats, screen, shell, table_download
-from xzcore import slides, tables
-from xzcore.frame import GROUP_COLUMNS
+from xzcore.display import slide_plan, tables
+from xzcore.figures.frame import GROUP_COLUMNS
 
 user = shell.page()
 version = data.data_version()
@@ -18,7 +18,7 @@ if not total["projects"]:  # the filters keep nothing: words, not empty axes
     st.stop()
 
 info = data.rules_info(version, view.month, view.edition)
-st.caption(slides.bar_legend(info, "各组") + "。点击柱子即筛选到该组。")
+st.caption(slide_plan.bar_legend(info, "各组") + "。点击柱子即筛选到该组。")
 # The units' ranking first: it is what the monthly 晾晒 is about; then the townships
 ORDER = ("unit", "township", *(c for c in GROUP_COLUMNS if c not in ("unit", "township")))
 for tab, column in zip(st.tabs([GROUP_COLUMNS[c] for c in ORDER]), ORDER, strict=True):

@@ -4,7 +4,7 @@ each with the rule that picked it. The evaluation is district-wide: no sidebar f
 import streamlit as st
 
 from ui import controls, data, formats, project_lists, shell
-from xzcore import tables
+from xzcore.display import tables
 
 ROUNDS = {"month": "按月", "quarter": "按季度"}
 COLUMNS = formats.COLUMNS | {

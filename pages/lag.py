@@ -6,7 +6,8 @@ import functools
 import streamlit as st
 
 from ui import controls, data, formats, project_lists, screen, shell
-from xzcore import lagcharts, rules, tables
+from xzcore import rules
+from xzcore.display import lagcharts, tables
 
 HEATMAP_INLINE = 150  # more projects than this: the tall heatmap waits in an expander
 HEATMAP_ROWS = 300  # and draws the worst this many (16 px a row: 4,800 px)

@@ -7,7 +7,7 @@ import os
 import streamlit as st
 
 from ui import controls, data, formats, screen, shell, table_download
-from xzcore import lightmap, tables
+from xzcore.display import lightmap, tables
 
 user = shell.page()
 version = data.data_version()

@@ -5,7 +5,7 @@ red lights in the latest month they may see."""
 import streamlit as st
 
 from ui import problems, shell
-from xzcore import tables
+from xzcore.display import tables
 
 user = shell.page(need="problems")  # an account: a visitor gets the login form there
 version = problems.version()

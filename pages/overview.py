@@ -5,8 +5,8 @@ import functools
 import streamlit as st
 
 from ui import access, controls, data, problems, screen, shell
-from xzcore import fmt
-from xzcore.frame import GROUP_COLUMNS
+from xzcore.display import fmt
+from xzcore.figures.frame import GROUP_COLUMNS
 
 user = shell.page()
 

@@ -5,7 +5,9 @@ month's end, falling due next month). Everything is read through ui.nodes."""
 import streamlit as st
 
 from ui import access, controls, data, nodes, nodes_admin, screen, shell
-from xzcore.nodes import bulletin, chart, pipeline
+from xzcore.display import nodes_chart
+from xzcore.nodes import pipeline
+from xzcore.report import nodes_section
 
 user = shell.page()
 version = data.data_version()
@@ -21,12 +23,16 @@ st.caption(
 nodes.rates(figures)
 with st.expander("通报用文字", expanded=False):
     st.code(
-        bulletin.sentence(figures, found.overdue, found.due_next), language=None, wrap_lines=True
+        nodes_section.sentence(figures, found.overdue, found.due_next),
+        language=None,
+        wrap_lines=True,
     )
 left, right = st.columns([2, 3], gap="large")
 with left:
     st.plotly_chart(
-        chart.pipeline(figures, "签约 → 开工 → 竣工 → 投产"), width="stretch", config=screen.CONFIG
+        nodes_chart.pipeline(figures, "签约 → 开工 → 竣工 → 投产"),
+        width="stretch",
+        config=screen.CONFIG,
     )
 with right:
     st.markdown("**应办未办（按责任单位）**")

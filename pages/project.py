@@ -9,7 +9,7 @@ import functools
 import streamlit as st
 
 from ui import access, controls, data, formats, nodes, problems, screen, shell
-from xzcore import charts, fmt, tables
+from xzcore.display import charts, fmt, tables
 
 MONEY = st.column_config.NumberColumn(format="localized", width=120)
 

@@ -8,8 +8,8 @@ import functools
 import streamlit as st
 
 from ui import controls, data, report_data, shell
-from xzcore import tables
-from xzcore.report import figures
+from xzcore.display import tables
+from xzcore.report import plots
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER = st.column_config.TextColumn(alignment="right")  # figures as the PDF writes them
@@ -43,7 +43,7 @@ with st.container(horizontal=True, gap="small"):
         )
 st.caption(
     "PDF 与图表图片第一次生成需要几秒钟。图表："
-    + "、".join(figures.title(name) for name in figures.NAMES)
+    + "、".join(plots.title(name) for name in plots.NAMES)
     + "。"
 )
 

@@ -7,8 +7,9 @@ with a reason."""
 import streamlit as st
 
 from ui import data, nodes, nodes_admin, problems_new, shell, upload, upload_columns, upload_cycle
-from xzcore import ingest, tables
-from xzcore.ingest import export
+from xzcore import ingest
+from xzcore.display import tables
+from xzcore.ingest import preview_tables
 
 user = shell.page(need="upload")
 version = data.data_version()
@@ -39,7 +40,7 @@ def _show(file) -> None:
         sheet = upload.choose_sheet(raw, file.name, file_id)
         month = None
         preview = upload.prepare(version, raw, file.name, month, sheet, user, **chosen)
-        if export.needs_period(preview.parsed):
+        if preview_tables.needs_period(preview.parsed):
             month = upload.ask_period(preview, version, file_id)
             if month:
                 preview = upload.prepare(version, raw, file.name, month, sheet, user, **chosen)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from xzcore import db
 from xzcore.auth.accounts import CHEAP_FOR_TESTS
+from xzcore.store import db
 
 # Cheap password hashing for every test and every server or CLI process a test starts (they
 # inherit the environment); the production cost is checked once in test_auth.

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xzcore import auth, cycle, db, ingest
+from xzcore import auth, cycle, ingest
 from xzcore.period import Month
+from xzcore.store import db
 
 AUG, SEP, OCT = Month(2020, 8), Month(2020, 9), Month(2020, 10)
 UNIT = "王江泾镇人民政府"  # the demo staff's unit: 5 of the 113 projects

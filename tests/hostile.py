@@ -13,8 +13,10 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from xzcore import auth, db, evaluation, ingest
+from xzcore import auth, ingest
+from xzcore.figures import evaluation
 from xzcore.period import Month
+from xzcore.store import db
 
 AUG = Month(2020, 8)
 

@@ -235,7 +235,7 @@ def monthly_xls() -> File:
     return "区商务局9月月报.xls", out.getvalue()
 
 
-# ---- 10. the office's own template (xzcore.templates), typed in by hand
+# ---- 10. the office's own template (xzcore.ingest.templates), typed in by hand
 # Full-width digits and thousands separators as a unit's clerk types them into text cells.
 TYPED = [
     ["XZ2020-017", "晟源年产6万吨食品包装材料项目", "１，２０２．８５", "５，９５０", "在建",
@@ -248,9 +248,9 @@ TYPED = [
 
 
 def filled_template(template: bytes) -> File:
-    """The unit's template (xzcore.templates) with this month's cells typed by hand into the
+    """The unit's template (xzcore.ingest.templates) with this month's cells typed by hand into the
     rows of its projects, past the grey reference columns."""
-    from xzcore.templates import REFERENCE_HEADER
+    from xzcore.ingest.templates import REFERENCE_HEADER
 
     book = openpyxl.load_workbook(io.BytesIO(template))
     sheet = book.active

@@ -7,8 +7,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import settled
 from ui.access import COOKIE
-from xzcore import auth, db
+from xzcore import auth
 from xzcore.demo import ACCOUNTS
+from xzcore.store import db
 
 PASSWORDS = {username: password for username, password, *_ in ACCOUNTS}
 WAIT = 30000

@@ -6,5 +6,5 @@ import re
 
 
 def shown(markdown: str) -> str:
-    """The text of Markdown that xzcore.tables.literal escaped: every backslash escape undone."""
+    """The text of Markdown that display.tables.literal escaped: every backslash escape undone."""
     return re.sub(r"\\(.)", r"\1", markdown)

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.logins import log_in
-from xzcore import audit, db, settings
+from xzcore.store import audit, db, settings
 
 VIEWING = [
     "总览", "投资完成", "进度滞后", "亮灯地图", "红旗/预警", "项目详情", "项目推进", "月度通报",

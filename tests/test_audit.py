@@ -8,10 +8,11 @@ import json
 import pytest
 
 from tests.conftest import build
-from xzcore import audit, metrics, settings
 from xzcore.auth import PermissionDenied, User
 from xzcore.errors import BadArgument
+from xzcore.figures import metrics
 from xzcore.period import Month
+from xzcore.store import audit, settings
 
 ADMIN = User("root", "管理员甲", "admin")
 OFFICE = User("office", "王五", "office")

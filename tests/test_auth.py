@@ -8,10 +8,11 @@ import json
 import pandas as pd
 import pytest
 
-from xzcore import audit, auth
+from xzcore import auth
 from xzcore.auth import LOGIN_FAILED, LoginFailed, PermissionDenied, User
 from xzcore.auth import accounts as accounts_module
 from xzcore.errors import BadArgument
+from xzcore.store import audit
 
 T0 = dt.datetime(2020, 9, 1, 9, 0)
 ADMIN = User("root", "管理员甲", "admin")

@@ -10,8 +10,9 @@ import pytest
 
 from tests.conftest import build
 from tests.upload_files import dump
-from xzcore import auth, db
+from xzcore import auth
 from xzcore.auth import User
+from xzcore.store import db
 
 T0 = dt.datetime(2020, 9, 1, 9, 0)
 ADMIN = User("root", "管理员甲", "admin")

@@ -3,8 +3,9 @@
 import pytest
 
 from bench import run, synthetic
-from xzcore import db, metrics
+from xzcore.figures import metrics
 from xzcore.period import Month
+from xzcore.store import db
 
 PROJECTS = 200
 

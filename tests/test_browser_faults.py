@@ -19,8 +19,8 @@ from tests.browser import screenshot, server_process, settled
 from tests.cycle_files import SEP, report
 from tests.logins import log_in_browser, session_cookie
 from tests.upload_files import OFFICE, dump, load
-from xzcore import db, faults
 from xzcore.ingest import limits
+from xzcore.store import db, faults
 
 pytestmark = pytest.mark.browser
 WAIT = 30000

@@ -19,7 +19,9 @@ from tests import hostile
 from tests.browser import screenshot, settled, streamlit_server
 from tests.hostile import HYPERLINK, IMG, MARKDOWN, SCRIPT, TAGS
 from tests.logins import log_in_browser
-from xzcore import charts, db, metrics
+from xzcore.display import charts
+from xzcore.figures import metrics
+from xzcore.store import db
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import ARTIFACTS, demo_db, screenshot, settled, streamlit_server
 from tests.logins import log_in_browser
-from xzcore import db
 from xzcore.nodes import states
 from xzcore.period import Month
+from xzcore.store import db
 
 pytestmark = pytest.mark.browser
 WAIT = 60000

@@ -14,8 +14,9 @@ import pytest
 
 from tests.browser import demo_db, screenshot, settled, streamlit_server
 from tests.logins import log_in_browser
-from xzcore import auth, db
+from xzcore import auth
 from xzcore.problems import store
+from xzcore.store import db
 
 pytestmark = pytest.mark.browser
 WAIT = 60000

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.cycle_files import ADMIN, BANNER, staff_september
-from xzcore import db, settings
+from xzcore.store import db, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,8 @@ import pytest
 
 from tests.cycle_files import SEP, UNIT, report
 from tests.test_cli import cli
-from xzcore import auth, db, ingest
+from xzcore import auth, ingest
+from xzcore.store import db
 
 
 @pytest.fixture

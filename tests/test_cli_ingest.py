@@ -8,7 +8,8 @@ import pytest
 
 from tests import layouts
 from tests.test_cli import cli
-from xzcore import audit, auth
+from xzcore import auth
+from xzcore.store import audit
 
 SEPTEMBER = [
     "秀洲区重点项目2020年1-9月进展情况",

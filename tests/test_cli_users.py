@@ -12,8 +12,10 @@ from types import SimpleNamespace
 import pytest
 
 from tests.test_cli import ROOT
-from xzcore import audit, auth, cli_users, db
+from xzcore import auth
+from xzcore.cli import users as cli_users
 from xzcore.errors import BadArgument
+from xzcore.store import audit, db
 
 
 def users(path, *args, password: str | None = None):

@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from xzcore import csvout
+from xzcore.display import csvout
 
 
 def _rows(data: bytes) -> list[list[str]]:

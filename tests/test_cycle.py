@@ -10,11 +10,13 @@ import pytest
 
 from tests.cycle_files import report
 from tests.upload_files import dump
-from xzcore import auth, cycle, evaluation, ingest, metrics, settings
+from xzcore import auth, cycle, ingest
 from xzcore.auth import User
-from xzcore.auth.roles import PermissionDenied
+from xzcore.figures import evaluation, metrics
 from xzcore.period import Month
 from xzcore.report import bulletin
+from xzcore.store import settings
+from xzcore.store.roles import PermissionDenied
 
 AUG, SEP, OCT = Month(2020, 8), Month(2020, 9), Month(2020, 10)
 UNIT = "王江泾镇人民政府"

@@ -26,8 +26,10 @@ from tests.cycle_files import (
     upload,
 )
 from tests.logins import log_in
-from xzcore import cycle, db, metrics, settings
+from xzcore import cycle
+from xzcore.figures import metrics
 from xzcore.report import bulletin
+from xzcore.store import db, settings
 
 VIEWING = ["pages/overview.py", "pages/completion.py", "pages/lag.py", "pages/lightmap.py",
            "pages/evaluation.py", "pages/project.py", "pages/report.py"]  # fmt: skip

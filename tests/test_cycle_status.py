@@ -12,10 +12,11 @@ from tests.browser import ROOT
 from tests.cycle_files import report
 from tests.logins import log_in
 from tests.markdown import shown
-from xzcore import cycle, db, ingest, settings
+from xzcore import cycle, ingest
 from xzcore.auth import User
 from xzcore.errors import BadArgument
 from xzcore.period import Month
+from xzcore.store import db, settings
 
 SEP = Month(2020, 9)
 UNIT = "王江泾镇人民政府"  # the demo staff account's unit: 5 projects

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from xzcore import auth, db, demo
+from xzcore import auth, demo
+from xzcore.figures import demo_mark
+from xzcore.store import db
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 TABLES = ("projects", "batches", "annual_plans", "monthly_targets", "progress", "audit_log")
@@ -158,5 +160,5 @@ def test_demo_accounts_log_in_with_their_documented_passwords(demo_db):
         "admin": ("admin", ()),
     }
     assert staff_projects == 5  # the staff account has projects of its own to report
-    assert batches == [(demo.UPLOADER.username,)]  # the mark of demo data for the pages
+    assert batches == [(demo_mark.UPLOADER,)]  # the mark of demo data for the pages
     assert all(len(password) >= auth.MIN_PASSWORD for _, password, *_ in demo.ACCOUNTS)

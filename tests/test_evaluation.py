@@ -3,7 +3,7 @@
 import datetime as dt
 
 from tests.conftest import build
-from xzcore import evaluation
+from xzcore.figures import evaluation
 from xzcore.period import Month
 from xzcore.rules import EvaluationRules
 

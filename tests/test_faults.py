@@ -19,8 +19,9 @@ from streamlit.testing.v1 import AppTest
 from tests.cycle_files import OFFICE, SEP, UNIT, report
 from tests.upload_files import dump
 from ui import data
-from xzcore import db, faults, ingest
+from xzcore import ingest
 from xzcore.errors import XZError
+from xzcore.store import db, faults
 
 OTHER = "油车港镇人民政府"  # a second unit with its own projects in the demo
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import build
-from xzcore import history, metrics
+from xzcore.figures import history, metrics
 from xzcore.period import Month
 
 AUG = Month(2020, 8)

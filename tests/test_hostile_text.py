@@ -25,22 +25,13 @@ from tests.browser import ROOT
 from tests.hostile import AUG, FORMULAS, HYPERLINK, IMG, MARKDOWN, SCRIPT, TAGS
 from tests.logins import PASSWORDS, log_in
 from tests.markdown import shown
-from xzcore import (
-    auth,
-    charts,
-    csvout,
-    db,
-    evaluation,
-    history,
-    ingest,
-    lagcharts,
-    lightmap,
-    metrics,
-    tables,
-)
+from xzcore import auth, ingest
 from xzcore.auth import PermissionDenied
-from xzcore.present_style import projector
-from xzcore.report import bulletin, figures, images, pdf, workbook
+from xzcore.display import charts, csvout, lagcharts, lightmap, tables
+from xzcore.display.present_style import projector
+from xzcore.figures import evaluation, history, metrics
+from xzcore.report import bulletin, images, pdf, plots, workbook
+from xzcore.store import db
 
 # What Plotly would draw as markup (<b>, <br>, <a href>) or drop (<script>, <img>).
 RAW_MARKUP = (SCRIPT, IMG, TAGS, "<b>粗</b>", '<a href="http://x">')
@@ -178,7 +169,7 @@ def test_light_map_hovers_escape_townships_and_projects(loaded, core, monkeypatc
 
 
 def test_every_chart_of_the_pages_slides_and_bulletin_escapes_uploaded_text(loaded, core):
-    drawn = figures.figures(core["bulletin"])  # trend, units, townships, lights, scatter, map
+    drawn = plots.figures(core["bulletin"])  # trend, units, townships, lights, scatter, map
     drawn["heatmap"] = lagcharts.light_heatmap(core["history"], "")
     record = core["record"]
     drawn["project"] = charts.project_months(record["months"], "2020年逐月完成投资与月度计划")
@@ -199,7 +190,7 @@ def test_every_chart_of_the_pages_slides_and_bulletin_escapes_uploaded_text(load
 
 @pytest.fixture(scope="module")
 def pngs(core):
-    return images.render(figures.figures(core["bulletin"]))
+    return images.render(plots.figures(core["bulletin"]))
 
 
 def _squeezed(text: str) -> str:
@@ -217,7 +208,7 @@ class _Images(html.parser.HTMLParser):
 
 
 def test_the_chart_images_render(pngs):
-    assert list(pngs) == list(figures.NAMES)
+    assert list(pngs) == list(plots.NAMES)
     assert all(png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000 for png in pngs.values())
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.upload_files import dump, load
-from xzcore import db, ingest
+from xzcore import ingest
+from xzcore.store import db
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = 3000
@@ -24,7 +25,8 @@ CHILD = textwrap.dedent(
     """
     import importlib, sys, time
     from pathlib import Path
-    from xzcore import auth, db, ingest
+    from xzcore import auth, ingest
+    from xzcore.store import db
 
     # Not `import xzcore.ingest.commit`: the package's name `commit` is the function.
     module = importlib.import_module("xzcore.ingest.commit")

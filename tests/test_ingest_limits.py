@@ -11,9 +11,10 @@ import pytest
 from tests.conftest import build
 from tests.test_cli import cli
 from tests.upload_files import csv, dump
-from xzcore import db, ingest
+from xzcore import ingest
 from xzcore.errors import BadArgument
 from xzcore.ingest import FileTooLarge
+from xzcore.store import db
 
 HEADER = "2020年8月\n项目名称,累计完成投资\n"
 

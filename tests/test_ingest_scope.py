@@ -12,9 +12,10 @@ import pytest
 
 from tests.conftest import build
 from tests.upload_files import ADMIN, OFFICE, csv, dump, problems
-from xzcore import audit, ingest
+from xzcore import ingest
 from xzcore.auth import PermissionDenied, User
 from xzcore.ingest import ValidationFailed
+from xzcore.store import audit
 
 WJJ, YCG = "王江泾镇人民政府", "油车港镇人民政府"
 STAFF = User("wjj", "王江泾镇填报员", "staff", (WJJ,))

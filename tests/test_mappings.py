@@ -11,10 +11,10 @@ from tests.logins import log_in
 from tests.markdown import shown
 from tests.reports import september
 from tests.test_upload_page import button, open_page, upload
-from xzcore import audit, db
 from xzcore.auth import PermissionDenied, User
 from xzcore.errors import BadArgument
 from xzcore.ingest import mappings
+from xzcore.store import audit, db
 
 OFFICE = User("office1", "测试员", "office")
 ADMIN = User("admin1", "管理员", "admin")

@@ -6,10 +6,11 @@ import pytest
 
 from tests.conftest import build
 from tests.upload_files import ADMIN
-from xzcore import metrics, settings
 from xzcore.errors import BadArgument, UnknownMonth
-from xzcore.frame import filters_sql
+from xzcore.figures import metrics
+from xzcore.figures.frame import filters_sql
 from xzcore.period import Month
+from xzcore.store import settings
 
 AUG = Month(2020, 8)
 

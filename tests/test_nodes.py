@@ -10,22 +10,14 @@ import pytest
 
 from tests.conftest import build
 from tests.upload_files import dump
-from xzcore import audit, auth, rules, settings
-from xzcore.auth.roles import PermissionDenied
+from xzcore import auth, rules
 from xzcore.errors import BadArgument
-from xzcore.nodes import (
-    bulletin,
-    frame,
-    importer,
-    model,
-    pipeline,
-    schedule,
-    states,
-    store,
-    templates,
-)
+from xzcore.nodes import frame, importer, model, pipeline, schedule, states, store, templates
 from xzcore.nodes.templates import Step
 from xzcore.period import Month
+from xzcore.report import nodes_section
+from xzcore.store import audit, settings
+from xzcore.store.roles import PermissionDenied
 
 D = dt.date
 OFFICE = auth.User("office", "区重点办", "office")
@@ -405,7 +397,7 @@ def test_the_demo_has_nodes_for_every_project_and_longi_commits_to_november(demo
 
 def test_the_bulletin_paragraph(con, line, dated):
     month = Month(2020, 6)
-    text = bulletin.sentence(
+    text = nodes_section.sentence(
         pipeline.figures(con, month), states.overdue(con, month), states.due_next(con, month)
     )
     assert text.startswith("截至6月末，签约项目8个，已开工4个，已竣工2个，已投产1个；")

@@ -89,7 +89,8 @@ def test_the_lights_table_says_the_node_rule_when_it_is_on(con):
     import datetime as dt
 
     from tests.conftest import build
-    from xzcore import auth, settings
+    from xzcore import auth
+    from xzcore.store import settings
 
     ids = build(con, [dict(name="甲", plan=12, ytd={7: 7, 8: 8}, build_type="新建")])
     con.execute(

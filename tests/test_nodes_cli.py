@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from xzcore.cli import main
+from xzcore.cli.main import main
 
 LONGI = "隆基乐叶年产5GW单晶组件项目"
 
@@ -42,8 +42,9 @@ def test_import_refuses_a_bad_file_and_undo_reverses_a_good_one(demo_db, tmp_pat
 
 
 def test_rule_turns_the_node_options_on_and_the_lights_and_warnings_follow(demo_db, capsys):
-    from xzcore import db, evaluation, metrics
+    from xzcore.figures import evaluation, metrics
     from xzcore.period import Month
+    from xzcore.store import db
 
     def figures():
         with db.connect(demo_db, read_only=True) as con:

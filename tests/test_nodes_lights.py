@@ -10,9 +10,11 @@ import datetime as dt
 import pytest
 
 from tests.conftest import build
-from xzcore import auth, cycle, evaluation, metrics, rules, settings
-from xzcore.frame import frame_query, with_reasons
+from xzcore import auth, cycle, rules
+from xzcore.figures import evaluation, metrics
+from xzcore.figures.frame import frame_query, with_reasons
 from xzcore.period import Month
+from xzcore.store import settings
 
 D = dt.date
 AUG = Month(2020, 8)

@@ -10,9 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.logins import log_in
-from xzcore import auth, db
+from xzcore import auth
 from xzcore.nodes import states, store, templates
 from xzcore.period import Month
+from xzcore.store import db
 
 LONGI_ID = 1
 UNIT = "王江泾镇人民政府"

@@ -16,7 +16,9 @@ from streamlit.testing.v1 import AppTest
 from tests.browser import ROOT
 from tests.logins import log_in
 from tests.upload_files import dump
-from xzcore import cli, db, ingest
+from xzcore import ingest
+from xzcore.cli import main as cli
+from xzcore.store import db
 
 LONGI, WANG = (
     "隆基乐叶年产5GW单晶组件项目",

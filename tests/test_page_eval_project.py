@@ -1,4 +1,4 @@
-"""红旗/预警 and 项目详情 under AppTest: the lists of xzcore.evaluation, a project's record."""
+"""红旗/预警 and 项目详情 under AppTest: the lists of figures.evaluation, a project's record."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.markdown import shown as _plain  # text the page escaped for Markdown
-from xzcore import db, history
-from xzcore.evaluation import evaluate
+from xzcore.display.tables import LIGHT_MARKS
+from xzcore.figures import history
+from xzcore.figures.evaluation import evaluate
 from xzcore.period import Month
-from xzcore.tables import LIGHT_MARKS
+from xzcore.store import db
 
 AUG = Month(2020, 8)
 LONGI = "隆基乐叶年产5GW单晶组件项目"

@@ -15,9 +15,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
-from xzcore import db, history, metrics
+from xzcore.display.tables import LIGHT_MARKS
+from xzcore.figures import history, metrics
 from xzcore.period import Month
-from xzcore.tables import LIGHT_MARKS
+from xzcore.store import db
 
 MONTHS = ["2020-08", "2020-03"]
 UNIT = "区交通运输局"
@@ -186,7 +187,8 @@ def test_the_zones_follow_the_thresholds_an_admin_set(app_db):
     was published with (56.7%), as its lights do."""
     from tests.cycle_files import SEP, report, upload
     from tests.logins import log_in
-    from xzcore import auth, settings
+    from xzcore import auth
+    from xzcore.store import settings
 
     upload(app_db, report(app_db, SEP), "office")
     admin = auth.User("admin", "管理员（示例）", "admin")

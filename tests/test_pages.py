@@ -1,4 +1,4 @@
-"""Overview and investment completion under AppTest: the figures are xzcore.metrics' figures."""
+"""Overview and investment completion under AppTest: the figures are figures.metrics' figures."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
-from xzcore import db, fmt, metrics
+from xzcore.display import fmt
+from xzcore.figures import metrics
 from xzcore.period import Month
+from xzcore.store import db
 
 AUG = Month(2020, 8)
 

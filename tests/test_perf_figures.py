@@ -10,8 +10,9 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-from xzcore import lagcharts, lightmap, rules
-from xzcore.frozen import Frozen
+from xzcore import rules
+from xzcore.display import lagcharts, lightmap
+from xzcore.display.frozen import Frozen
 
 PROJECTS = 10_000
 BUDGET = 600_000  # bytes of figure JSON: a page's whole view must stay under 1 MB

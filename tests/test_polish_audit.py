@@ -8,8 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.logins import log_in
-from xzcore import audit, auth, settings
+from xzcore import auth
 from xzcore.auth import User
+from xzcore.store import audit, settings
 
 ADMIN = User("root", "管理员甲", "admin")
 # the words of an entry may hold data (file names, preset names, hashes) but no JSON

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import build
-from xzcore import charts, metrics, slides
+from xzcore.display import charts, slide_plan
+from xzcore.figures import metrics
 from xzcore.period import Month
 from xzcore.rules import PRESETS
 
@@ -74,7 +75,7 @@ def test_bar_hover_names_the_light(units):
 )
 def test_slide_legend_words_the_bands_of_the_rule(preset, words):
     rule = PRESETS[preset]
-    legend = slides.bar_legend(
+    legend = slide_plan.bar_legend(
         {"title": rule.title, "bands": {k: rule.band_text(k) for k in ("green", "yellow", "red")}}
     )
     assert legend.endswith(words) and rule.title in legend

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.browser import ROOT
 from tests.conftest import build
 from ui.controls import NOTHING_MATCHES
-from xzcore import history
+from xzcore.figures import history
 from xzcore.period import Month
 
 AUG_URL = "2020-08"

@@ -9,8 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
-from xzcore import db, metrics, slides
+from xzcore.display import slide_plan
+from xzcore.figures import metrics
 from xzcore.period import Month
+from xzcore.store import db
 
 
 def test_only_units_behind_are_ranked():
@@ -21,9 +23,9 @@ def test_only_units_behind_are_ranked():
         {"key": "丁", "lag_pp": 20.1},
         {"key": "戊", "lag_pp": None},  # no plan: nothing to be behind
     ]
-    assert [g["key"] for g in slides.units_behind(groups)] == ["丁", "甲"]
-    assert slides.units_on_schedule(groups) == 3
-    assert slides.units_behind(groups, n=1) == [groups[3]]
+    assert [g["key"] for g in slide_plan.units_behind(groups)] == ["丁", "甲"]
+    assert slide_plan.units_on_schedule(groups) == 3
+    assert slide_plan.units_behind(groups, n=1) == [groups[3]]
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def august(app_db):
 
 
 def test_demo_august_ranks_the_one_unit_behind(app_db, august):
-    behind = slides.units_behind(august)
+    behind = slide_plan.units_behind(august)
     assert [(g["key"], round(g["lag_pp"], 1), g["light"]) for g in behind] == [
         ("嘉北街道办事处", 10.6, "red")
     ]

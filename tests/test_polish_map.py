@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT, screenshot, settled, streamlit_server
-from xzcore import charts, lightmap
+from xzcore.display import charts, lightmap
 
 TOWNSHIPS = list(lightmap.township_points())
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.browser import ROOT
 from tests.test_upload_page import open_page, upload
 from ui import formats
-from xzcore.tables import LIGHT_MARKS
+from xzcore.display.tables import LIGHT_MARKS
 
 # the colour of each light's label in a table (formats.light_column)
 COLOUR = {"green": "#2e9d4f", "yellow": "#f2b705", "red": "#c0392b"}

@@ -10,9 +10,9 @@ import plotly.io as pio
 import pytest
 import streamlit  # noqa: F401  the dashboard's process: streamlit's template is the default
 
-from xzcore import db
 from xzcore.period import Month
-from xzcore.report import bulletin, figures, images
+from xzcore.report import bulletin, images, plots
+from xzcore.store import db
 
 NAMED = ("02_各责任单位投资完成率", "03_各镇街道投资完成率", "04_各镇街道亮灯")
 FONT_SIZE = 14  # charts.layout: one CJK character is one font size wide
@@ -23,7 +23,7 @@ TICK = re.compile(r'<g class="ytick"><text text-anchor="end" x="([\d.]+)"[^>]*>(
 def drawn(demo_db):
     assert pio.templates.default == "streamlit"  # else this test proves nothing
     with db.connect(demo_db, read_only=True) as con:
-        made = figures.figures(bulletin.gather(con, Month(2020, 8)))
+        made = plots.figures(bulletin.gather(con, Month(2020, 8)))
     images.render({})  # the process's browser, as the PNGs are drawn
     return {
         name: kaleido.calc_fig_sync(made[name], opts={"format": "svg", "width": images.WIDTH})

@@ -6,9 +6,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.logins import log_in
-from xzcore import metrics, settings
+from xzcore.figures import metrics
 from xzcore.period import Month
 from xzcore.rules import get_preset
+from xzcore.store import settings
 
 AUG = Month(2020, 8)  # the demo's latest month
 

@@ -7,9 +7,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
-from xzcore import db, evaluation, fmt, tables
+from xzcore.display import fmt, tables
+from xzcore.figures import evaluation
 from xzcore.period import Month
 from xzcore.report import model, workbook
+from xzcore.store import db
 
 AUG = Month(2020, 8)
 

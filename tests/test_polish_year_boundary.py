@@ -11,9 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.conftest import build
-from xzcore import cycle, db, settings
+from xzcore import cycle
 from xzcore.auth import SYSTEM
 from xzcore.period import Month
+from xzcore.store import db, settings
 
 
 @pytest.fixture

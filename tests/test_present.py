@@ -12,8 +12,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
-from xzcore import db, evaluation, fmt, history, metrics, slides
+from xzcore.display import fmt, slide_plan
+from xzcore.figures import evaluation, history, metrics
 from xzcore.period import Month
+from xzcore.store import db
 
 AUG = Month(2020, 8)
 UNIT = "区交通运输局"
@@ -103,8 +105,8 @@ def test_the_units_slide_charts_each_unit_s_completion(present, expected):
 
 def test_the_lag_slide_ranks_the_projects_furthest_behind(present, expected):
     at = present(slide="3")
-    projects = slides.projects_behind(expected["lights"])
-    units = slides.units_behind(expected["total"]["groups"]["unit"])
+    projects = slide_plan.projects_behind(expected["lights"])
+    units = slide_plan.units_behind(expected["total"]["groups"]["unit"])
     names = cells(at, 0)
     assert names == [g["key"] for g in units] + list(projects["name"])
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
-from xzcore import charts, db, history, lagcharts, lightmap, metrics, slides
-from xzcore.charts import LIGHT_COLORS
+from xzcore.display import charts, lagcharts, lightmap, slide_plan
+from xzcore.display.charts import LIGHT_COLORS
+from xzcore.display.present_style import FONT_SIZE, LIGHTS, LINE_WIDTH, SCHEDULE, projector
+from xzcore.figures import history, metrics
 from xzcore.period import Month
-from xzcore.present_style import FONT_SIZE, LIGHTS, LINE_WIDTH, SCHEDULE, projector
+from xzcore.store import db
 
 AUG, JUL = Month(2020, 8), Month(2020, 7)
 
@@ -29,20 +31,20 @@ def demo(demo_db):
 
 
 def test_the_sequence_is_the_fixed_seven_when_every_list_fits_one_slide():
-    sequence = slides.sequence({"red_flags": 12, "warnings": 14, "changes": 10})
-    assert [s.kind for s in sequence] == list(slides.KINDS)
-    assert [s.heading for s in sequence] == list(slides.KINDS.values())
+    sequence = slide_plan.sequence({"red_flags": 12, "warnings": 14, "changes": 10})
+    assert [s.kind for s in sequence] == list(slide_plan.KINDS)
+    assert [s.heading for s in sequence] == list(slide_plan.KINDS.values())
     assert all(s.parts == 1 for s in sequence)
 
 
 def test_empty_lists_keep_their_slide():
-    sequence = slides.sequence({})
+    sequence = slide_plan.sequence({})
     assert len(sequence) == 7
     assert sequence[4].rows(0) == slice(0, 0) and sequence[4].left_over(0) == 0
 
 
 def test_a_list_longer_than_a_slide_goes_on_over_parts_of_about_equal_length():
-    sequence = slides.sequence({"red_flags": 12, "warnings": 15, "changes": 3})
+    sequence = slide_plan.sequence({"red_flags": 12, "warnings": 15, "changes": 3})
     warnings = [s for s in sequence if s.kind == "warnings"]
     assert len(sequence) == 8 and len(warnings) == 2
     assert [w.heading for w in warnings] == ["预警（蜗牛）项目（1/2）", "预警（蜗牛）项目（2/2）"]
@@ -52,11 +54,11 @@ def test_a_list_longer_than_a_slide_goes_on_over_parts_of_about_equal_length():
 
 
 def test_a_very_long_list_stops_after_the_last_part_and_says_how_many_are_left():
-    total = slides.ROWS * slides.MAX_PARTS + 5
-    parts = [s for s in slides.sequence({"changes": total}) if s.kind == "changes"]
-    assert len(parts) == slides.MAX_PARTS
+    total = slide_plan.ROWS * slide_plan.MAX_PARTS + 5
+    parts = [s for s in slide_plan.sequence({"changes": total}) if s.kind == "changes"]
+    assert len(parts) == slide_plan.MAX_PARTS
     shown = sum(len(range(total)[p.rows(total)]) for p in parts)
-    assert shown == slides.ROWS * slides.MAX_PARTS
+    assert shown == slide_plan.ROWS * slide_plan.MAX_PARTS
     assert [p.left_over(total) for p in parts] == [0, 0, 5]
 
 
@@ -65,20 +67,20 @@ def test_a_very_long_list_stops_after_the_last_part_and_says_how_many_are_left()
     [("3", 3), (" 2 ", 2), ("0", 1), ("-4", 1), ("99", 7), ("abc", 1), ("", 1), (None, 1)],
 )
 def test_a_slide_number_from_the_url_is_kept_in_range(asked, number):
-    assert slides.clamp(asked, 7) == number
+    assert slide_plan.clamp(asked, 7) == number
 
 
 def test_a_presenter_stops_at_either_end_the_automatic_advance_goes_round():
-    assert slides.step(1, -1, 7) == 1 and slides.step(7, 1, 7) == 7
-    assert slides.step(3, 1, 7) == 4 and slides.step(3, -1, 7) == 2
-    assert slides.step(7, 1, 7, wrap=True) == 1 and slides.step(2, 1, 7, wrap=True) == 3
+    assert slide_plan.step(1, -1, 7) == 1 and slide_plan.step(7, 1, 7) == 7
+    assert slide_plan.step(3, 1, 7) == 4 and slide_plan.step(3, -1, 7) == 2
+    assert slide_plan.step(7, 1, 7, wrap=True) == 1 and slide_plan.step(2, 1, 7, wrap=True) == 3
 
 
 # --- what the slides show -------------------------------------------------------------------
 
 
 def test_the_overview_figures_are_the_summary_of_the_month(demo):
-    shown = {k.label: k for k in slides.kpis(demo["total"], demo["before"])}
+    shown = {k.label: k for k in slide_plan.kpis(demo["total"], demo["before"])}
     assert (shown["项目数"].value, shown["项目数"].unit) == ("113", "个")
     assert (shown["完成率"].value, shown["完成率"].unit) == ("80.0", "%")
     assert shown["完成率"].note == "时序进度 66.7%，超前13.3个百分点"
@@ -94,26 +96,30 @@ def test_the_overview_figures_are_the_summary_of_the_month(demo):
 
 def test_light_counts_carry_the_change_since_last_month(demo):
     now, before = demo["total"]["lights"], demo["before"]["lights"]
-    assert slides.light_counts(demo["total"], demo["before"]) == [
+    assert slide_plan.light_counts(demo["total"], demo["before"]) == [
         (light, now[light], now[light] - before[light]) for light in ("green", "yellow", "red")
     ]
-    assert [count for _, count, _ in slides.light_counts(demo["total"], None)] == [94, 7, 12]
-    assert all(change is None for *_, change in slides.light_counts(demo["total"], None))
+    assert [count for _, count, _ in slide_plan.light_counts(demo["total"], None)] == [94, 7, 12]
+    assert all(change is None for *_, change in slide_plan.light_counts(demo["total"], None))
 
 
 def test_the_lag_ranking_is_furthest_behind_first(demo):
-    units = slides.units_behind(demo["total"]["groups"]["unit"])
+    units = slide_plan.units_behind(demo["total"]["groups"]["unit"])
     # only units behind schedule: in August the one unit behind (issue 14 item 5)
     assert [g["key"] for g in units] == ["嘉北街道办事处"] and units[0]["lag_pp"] > 0
-    projects = slides.projects_behind(demo["lights"])
-    behind = demo["lights"][demo["lights"].lag_pp > 0].nlargest(slides.PROJECTS_SHOWN, "lag_pp")
+    projects = slide_plan.projects_behind(demo["lights"])
+    behind = demo["lights"][demo["lights"].lag_pp > 0].nlargest(slide_plan.PROJECTS_SHOWN, "lag_pp")
     assert list(projects["name"]) == list(behind["name"])
     assert (projects["lag_pp"] > 0).all()
 
 
 def test_change_counts_are_the_words_of_the_changes_table(demo):
     words = lagcharts.changes_table(demo["changes"])["变化"]
-    assert slides.change_counts(words) == {"转为红灯": 0, "转差": 0, "好转": len(demo["changes"])}
+    assert slide_plan.change_counts(words) == {
+        "转为红灯": 0,
+        "转差": 0,
+        "好转": len(demo["changes"]),
+    }
 
 
 # --- the projector's styling ----------------------------------------------------------------
@@ -164,34 +170,34 @@ def test_projector_grows_the_points_of_the_light_map(demo):
 
 
 def test_the_problems_slide_comes_last_and_only_when_the_viewer_may_see_it():
-    assert "problems" not in [s.kind for s in slides.sequence({"changes": 3})]  # a visitor
-    sequence = slides.sequence({"changes": 3, "problems": 0})
+    assert "problems" not in [s.kind for s in slide_plan.sequence({"changes": 3})]  # a visitor
+    sequence = slide_plan.sequence({"changes": 3, "problems": 0})
     assert [s.kind for s in sequence][-1] == "problems" and len(sequence) == 8
     assert sequence[-1].heading == "待协调问题"
-    long = [s for s in slides.sequence({"problems": 20}) if s.kind == "problems"]
+    long = [s for s in slide_plan.sequence({"problems": 20}) if s.kind == "problems"]
     assert [s.heading for s in long] == [
         "待协调问题（1/3）",
         "待协调问题（2/3）",
         "待协调问题（3/3）",
     ]
     assert [len(range(20)[s.rows(20)]) for s in long] == [7, 7, 6]  # 8 fit a slide
-    many = [s for s in slides.sequence({"problems": 30}) if s.kind == "problems"]
-    assert many[-1].left_over(30) == 30 - 3 * slides.PER_SLIDE["problems"]
+    many = [s for s in slide_plan.sequence({"problems": 30}) if s.kind == "problems"]
+    assert many[-1].left_over(30) == 30 - 3 * slide_plan.PER_SLIDE["problems"]
 
 
 # --- 节点超期 (accounts only, last) -----------------------------------------------------------
 
 
 def test_the_nodes_slide_comes_after_the_problems_for_an_account_only():
-    assert len(slides.sequence({"changes": 3})) == 7  # a visitor's deck keeps its seven
-    sequence = slides.sequence({"changes": 3, "problems": 0, "nodes": 0})
+    assert len(slide_plan.sequence({"changes": 3})) == 7  # a visitor's deck keeps its seven
+    sequence = slide_plan.sequence({"changes": 3, "problems": 0, "nodes": 0})
     assert [s.kind for s in sequence][-2:] == ["problems", "nodes"] and len(sequence) == 9
     assert sequence[-1].heading == "节点超期" and sequence[-1].rows(0) == slice(0, 0)
-    long = [s for s in slides.sequence({"nodes": 20}) if s.kind == "nodes"]
+    long = [s for s in slide_plan.sequence({"nodes": 20}) if s.kind == "nodes"]
     assert [s.heading for s in long] == ["节点超期（1/3）", "节点超期（2/3）", "节点超期（3/3）"]
     assert [len(range(20)[s.rows(20)]) for s in long] == [7, 7, 6]  # 8 fit a slide
-    many = [s for s in slides.sequence({"nodes": 30}) if s.kind == "nodes"]
-    assert many[-1].left_over(30) == 30 - 3 * slides.PER_SLIDE["nodes"] == 6
+    many = [s for s in slide_plan.sequence({"nodes": 30}) if s.kind == "nodes"]
+    assert many[-1].left_over(30) == 30 - 3 * slide_plan.PER_SLIDE["nodes"] == 6
 
 
 def test_the_nodes_slide_counts_by_unit_the_worst_first():
@@ -220,7 +226,7 @@ def test_the_nodes_slide_counts_by_unit_the_worst_first():
 def test_the_problems_slide_counts_by_unit_the_most_overdue_first():
     import pandas as pd
 
-    from xzcore.problems import meeting
+    from xzcore.report import problems_meeting
 
     found = pd.DataFrame(
         {
@@ -229,7 +235,7 @@ def test_the_problems_slide_counts_by_unit_the_most_overdue_first():
             "state": ["办理中", "已交办", "已交办", "已交办", "申请办结", "办理中"],
         }
     )
-    assert meeting.by_unit(found) == [
+    assert problems_meeting.by_unit(found) == [
         {"unit": "甲", "open": 2, "红": 1, "黄": 0, "蓝": 0},  # as many red: more open first
         {"unit": "（未交办）", "open": 1, "红": 1, "黄": 0, "蓝": 0},
         {"unit": "乙", "open": 2, "红": 0, "黄": 2, "蓝": 0},

@@ -9,11 +9,11 @@ import json
 import pytest
 
 from tests.conftest import build
-from xzcore import audit
 from xzcore.auth import PermissionDenied, User
 from xzcore.errors import BadArgument
 from xzcore.period import Month
 from xzcore.problems import ledger, proposals, store
+from xzcore.store import audit
 
 OFFICE = User("office", "区重点办", "office")
 ADMIN = User("admin", "管理员", "admin")
@@ -361,8 +361,7 @@ def test_new_or_changed_texts_are_offered_until_opened_or_dismissed(con):
 
 
 def test_the_meeting_list_is_a_report_table_open_problems_overdue_first(con, pid):
-    from xzcore.problems import meeting
-    from xzcore.report import pdf
+    from xzcore.report import pdf, problems_meeting
 
     late = _assigned(con, pid, due=dt.date(2020, 9, 10))
     soon = _assigned(con, pid, due=dt.date(2020, 9, 30))
@@ -370,19 +369,19 @@ def test_the_meeting_list_is_a_report_table_open_problems_overdue_first(con, pid
                          source="领导交办", leader="区长", at=T0)  # fmt: skip
     held = _assigned(con, pid)
     store.hold(con, OFFICE, held, "等待", at=_at(1))
-    table = meeting.agenda(con, dt.date(2020, 9, 25))
+    table = problems_meeting.agenda(con, dt.date(2020, 9, 25))
     assert [r[0] for r in table.rows] == [late, soon, other]  # red, blue, then not handed over
     assert table.rows[0][1:3] == ("红", "逾期15天（时限2020-09-10）")  # written ■ 红色督办
     assert table.title == "待协调问题清单（全部，截至2020年09月25日）"
-    assert [r[0] for r in meeting.agenda(con, dt.date(2020, 9, 25), leader="区长").rows] == [
-        other]  # fmt: skip
-    mine = meeting.agenda(con, dt.date(2020, 9, 25), unit="王江泾镇人民政府")
+    leaders = problems_meeting.agenda(con, dt.date(2020, 9, 25), leader="区长")
+    assert [r[0] for r in leaders.rows] == [other]
+    mine = problems_meeting.agenda(con, dt.date(2020, 9, 25), unit="王江泾镇人民政府")
     assert [r[0] for r in mine.rows] == [late, soon] and "王江泾镇人民政府" in mine.title
     assert "&lt;b&gt;x&lt;/b&gt;=1+1" in pdf.table_html(table, True)  # the PDF's own writer
 
 
 def test_the_bulletin_counts_overdue_at_the_months_end_as_it_stood(con, pid):
-    from xzcore.problems import meeting
+    from xzcore.report import problems_meeting
 
     closed_later = _assigned(con, pid, due=dt.date(2020, 9, 10))
     store.request_close(con, STAFF, closed_later, "好", at=dt.datetime(2020, 10, 3))
@@ -390,9 +389,9 @@ def test_the_bulletin_counts_overdue_at_the_months_end_as_it_stood(con, pid):
     still = _assigned(con, pid, due=dt.date(2020, 9, 20))
     not_yet = _assigned(con, pid, due=dt.date(2020, 10, 20))
     september = Month(2020, 9)
-    table = meeting.overdue_table(con, september)
+    table = problems_meeting.overdue_table(con, september)
     assert [(r[0], r[-1]) for r in table.rows] == [(closed_later, 20), (still, 10)]
     assert not_yet not in [r[0] for r in table.rows]
-    assert meeting.paragraph(con, september) == (
+    assert problems_meeting.paragraph(con, september) == (
         "本月收集问题3个，办结0个；累计收集3个，办结0个，办结率0.0%；逾期未办结2个。")  # fmt: skip
-    assert meeting.overdue_table(con, Month(2020, 10)).rows[0][0] == still
+    assert problems_meeting.overdue_table(con, Month(2020, 10)).rows[0][0] == still

@@ -12,10 +12,12 @@ import openpyxl
 import pytest
 
 from tests.conftest import build
-from xzcore import audit, auth, cli
+from xzcore import auth
 from xzcore.auth import PermissionDenied
+from xzcore.cli import main as cli
 from xzcore.errors import BadArgument
 from xzcore.problems import importer, ledger, store
+from xzcore.store import audit
 
 OFFICE = auth.User("office", "区重点办", "office")
 STAFF = auth.User("staff", "填报员", "staff", ("王江泾镇人民政府",))
@@ -134,7 +136,7 @@ def _cli(db_path, *args, capsys) -> tuple[int, str, str]:
 
 @pytest.fixture
 def path(tmp_path):
-    from xzcore import db
+    from xzcore.store import db
 
     path = tmp_path / "p.duckdb"
     with db.connect(path, create=True) as con:
@@ -258,7 +260,7 @@ def _import(db_path, *args, capsys) -> tuple[int, str]:
     ids=["gbk-csv", "xlsx"],
 )
 def test_xzcore_import_takes_a_ledger_as_a_batch_of_problems(path, tmp_path, capsys, name, data):
-    from xzcore import db
+    from xzcore.store import db
 
     source = tmp_path / name
     source.write_bytes(data)
@@ -283,7 +285,7 @@ BAD = ("秀洲区重点项目问题台账\n"
 
 
 def test_a_bad_ledger_changes_nothing_from_the_command_line(path, tmp_path, capsys):
-    from xzcore import db
+    from xzcore.store import db
 
     source = tmp_path / "问题台账.csv"
     source.write_bytes(BAD.encode("gbk"))

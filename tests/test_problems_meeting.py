@@ -15,9 +15,11 @@ import pytest
 
 from tests.conftest import build
 from tests.hostile import AT, HYPERLINK, IMG, MARKDOWN, MINUS, PLUS, SCRIPT, TAGS
-from xzcore import auth, cli, db
-from xzcore.problems import ledger, meeting, store
-from xzcore.report import pdf, workbook
+from xzcore import auth
+from xzcore.cli import main as cli
+from xzcore.problems import ledger, store
+from xzcore.report import pdf, problems_meeting, workbook
+from xzcore.store import db
 
 OFFICE = auth.User("office", "区重点办", "office")
 T0 = dt.datetime(2020, 9, 1, 9)
@@ -70,9 +72,9 @@ def _pdf_text(data: bytes, tmp_path) -> str:
 
 def test_the_pdf_prints_every_field_as_typed(con, tmp_path):
     ids = _problems(con)
-    table = meeting.agenda(con, TODAY)
+    table = problems_meeting.agenda(con, TODAY)
     assert [r[0] for r in table.rows] == [ids["hostile"], ids["plain"]]  # red first, no closed
-    data = meeting.agenda_file(table, "pdf")
+    data = problems_meeting.agenda_file(table, "pdf")
     assert data.startswith(b"%PDF")
     printed = _squeezed(_pdf_text(data, tmp_path))
     marks = ("■红色督办", "逾期15天（时限2020-09-10）", "◆蓝色督办")
@@ -86,7 +88,7 @@ def test_the_pdf_prints_every_field_as_typed(con, tmp_path):
 
 def test_the_workbook_stores_every_field_as_text_and_holds_no_formula(con):
     ids = _problems(con)
-    data = meeting.agenda_file(meeting.agenda(con, TODAY), "xlsx")
+    data = problems_meeting.agenda_file(problems_meeting.agenda(con, TODAY), "xlsx")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in (n for n in archive.namelist() if n.startswith("xl/worksheets/")):
             xml = archive.read(name).decode("utf-8")
@@ -110,17 +112,17 @@ def test_the_workbook_stores_every_field_as_text_and_holds_no_formula(con):
 
 def test_a_leaders_or_a_units_list(con):
     ids = _problems(con)
-    assert meeting.scopes(ledger.ledger(con, TODAY)) == {
+    assert problems_meeting.scopes(ledger.ledger(con, TODAY)) == {
         "leader": [MINUS],
         "unit": sorted([IMG, AT, UNIT]),
     }
-    mine = meeting.agenda(con, TODAY, leader=MINUS)
+    mine = problems_meeting.agenda(con, TODAY, leader=MINUS)
     assert [r[0] for r in mine.rows] == [ids["hostile"]] and MINUS in mine.title
-    helping = meeting.agenda(con, TODAY, unit=AT)  # 协办 counts
+    helping = problems_meeting.agenda(con, TODAY, unit=AT)  # 协办 counts
     assert [r[0] for r in helping.rows] == [ids["hostile"]]
-    assert meeting.file_name(meeting.agenda(con, TODAY, unit="a/b"), "pdf").endswith(
-        "（a／b，截至2020年09月25日）.pdf")  # fmt: skip
-    nobody = meeting.agenda(con, TODAY, unit="洪合镇人民政府")
+    slashed = problems_meeting.agenda(con, TODAY, unit="a/b")
+    assert problems_meeting.file_name(slashed, "pdf").endswith("（a／b，截至2020年09月25日）.pdf")
+    nobody = problems_meeting.agenda(con, TODAY, unit="洪合镇人民政府")
     assert nobody.rows == () and "没有未办结的问题" in pdf.table_html(nobody, True)
 
 
@@ -152,7 +154,7 @@ def test_the_bulletins_overdue_list_prints_typed_text_as_typed(con, tmp_path):
     from xzcore.period import Month
 
     _problems(con)
-    table = meeting.overdue_table(con, Month(2020, 9))
+    table = problems_meeting.overdue_table(con, Month(2020, 9))
     # overdue at the month's end, the longest first; the one closed in time is not
     assert [r[3] for r in table.rows] == [FIELDS["description"], "缺电"]
     html = pdf.table_html(table, True)

@@ -11,8 +11,10 @@ from streamlit.testing.v1 import AppTest
 from tests.browser import ROOT
 from tests.hostile import IMG, MARKDOWN, SCRIPT
 from tests.logins import log_in
-from xzcore import audit, auth, db, tables
+from xzcore import auth
+from xzcore.display import tables
 from xzcore.problems import ledger, store
+from xzcore.store import audit, db
 
 OFFICE = auth.User("office", "区重点办（示例）", "office")
 UNIT = "王江泾镇人民政府"

@@ -19,9 +19,10 @@ import pytest
 
 from tests import layouts
 from tests.upload_files import dump
-from xzcore import db, ingest, templates
+from xzcore import ingest
 from xzcore.auth import SYSTEM
-from xzcore.ingest import ValidationFailed
+from xzcore.ingest import ValidationFailed, templates
+from xzcore.store import db
 
 PROGRESS = ("amount", "ytd", "since_start", "started", "stage", "image_progress", "problems",
             "batch_id")  # fmt: skip

@@ -15,7 +15,7 @@ from tests.browser import server_process, settled
 from tests.cycle_files import SEP, UNIT, report
 from tests.logins import session_cookie
 from tests.protocol import Session, texts
-from xzcore import db
+from xzcore.store import db
 
 pytestmark = pytest.mark.browser
 WAIT = 30000

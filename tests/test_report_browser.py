@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.browser import screenshot, settled, streamlit_server
-from xzcore import cycle, db, metrics
+from xzcore import cycle
+from xzcore.figures import metrics
 from xzcore.period import Month
-from xzcore.report import figures
+from xzcore.report import plots
+from xzcore.store import db
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +64,7 @@ def test_report_page_hands_out_pdf_excel_and_chart_images(server, page):
     assert name == f"{TITLE}.xlsx" and zipfile.is_zipfile(io.BytesIO(xlsx))
     name, charts = _download(page, "report_zip")
     with zipfile.ZipFile(io.BytesIO(charts)) as archive:
-        assert archive.namelist() == [f"{n}.png" for n in figures.NAMES]
+        assert archive.namelist() == [f"{n}.png" for n in plots.NAMES]
 
 
 def test_a_tables_csv_has_a_bom_and_no_formula(server, page):

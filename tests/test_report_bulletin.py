@@ -9,11 +9,12 @@ import openpyxl
 import pytest
 
 from tests.conftest import build
-from xzcore import db, metrics
 from xzcore.errors import UnknownMonth
+from xzcore.figures import metrics
 from xzcore.period import Month
 from xzcore.report import bulletin, pdf, workbook
 from xzcore.report.model import text
+from xzcore.store import db
 
 JUNE = Month(2020, 6)
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from tests.browser import ROOT
-from xzcore.report import figures
+from xzcore.report import plots
 
 
 def report(db, *args):
@@ -55,7 +55,7 @@ def test_png_dir_holds_one_valid_png_per_chart(demo_db, tmp_path):
     out = tmp_path / "图表" / "2020-08"  # made, parents too
     result = report(demo_db, "--month", "2020-08", "--format", "png-dir", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == [f"{n}.png" for n in figures.NAMES]
+    assert sorted(p.name for p in out.iterdir()) == [f"{n}.png" for n in plots.NAMES]
     for path in out.iterdir():
         with Image.open(path) as image:
             image.verify()  # a whole, readable PNG

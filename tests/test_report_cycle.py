@@ -14,8 +14,9 @@ import pytest
 
 from tests.cycle_files import BANNER, CORRECTION, SEP, UNIT, correct, publish, staff_september
 from tests.test_report_cli import report
-from xzcore import cycle, db
-from xzcore.report import bulletin, figures, pdf, workbook
+from xzcore import cycle
+from xzcore.report import bulletin, pdf, plots, workbook
+from xzcore.store import db
 
 TITLE = "秀洲区重点项目建设进展情况通报（2020年1-9月）"
 
@@ -53,7 +54,7 @@ def test_a_collecting_months_bulletin_is_marked_unpublished_in_every_format(coll
     assert b.title == TITLE and b.banner == BANNER and b.edition is None
     assert b.heading == TITLE + "（未发布：已报送 5/113 个项目，1/19 个单位）"
     assert BANNER in b.stamp and "已发布" not in b.stamp
-    for name, fig in figures.figures(b).items():
+    for name, fig in plots.figures(b).items():
         assert BANNER in fig.layout.title.text, name  # on the image itself
     book = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes(b)))
     assert book.properties.title == b.heading
@@ -68,7 +69,7 @@ def test_a_published_months_bulletin_says_which_version(corrected):
         first = bulletin.gather(cycle.months.reader(con, SEP, 1), SEP)
     assert first.heading == TITLE and first.banner is None and first.correction is None
     assert "已发布：2020-10-12 10:00（第1版）" in first.stamp and first.edition == 1
-    assert all(BANNER not in f.layout.title.text for f in figures.figures(first).values())
+    assert all(BANNER not in f.layout.title.text for f in plots.figures(first).values())
 
 
 def test_a_corrected_bulletin_says_更正_what_changed_and_why(corrected, tmp_path):

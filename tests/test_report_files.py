@@ -16,10 +16,12 @@ import openpyxl
 import pytest
 
 from tests.browser import ARTIFACTS
-from xzcore import cycle, db, evaluation, metrics
-from xzcore.charts import LIGHT_COLORS
+from xzcore import cycle
+from xzcore.display.charts import LIGHT_COLORS
+from xzcore.figures import evaluation, metrics
 from xzcore.period import Month
-from xzcore.report import bulletin, figures, images, pdf, workbook
+from xzcore.report import bulletin, images, pdf, plots, workbook
+from xzcore.store import db
 
 AUG = Month(2020, 8)
 NASTY = ['=HYPERLINK("x")', "<script>alert(1)</script>", "**粗体**"]
@@ -54,7 +56,7 @@ def expected(nasty_db):
 
 @pytest.fixture(scope="module")
 def pngs(expected):
-    return images.render(figures.figures(expected["bulletin"]))
+    return images.render(plots.figures(expected["bulletin"]))
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +116,7 @@ def test_pdf_embeds_chinese_fonts_and_every_chart(pdf_file, pngs):
         ["pdfimages", "-list", str(pdf_file)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
     pictures = [line for line in images_listed if line.split()[2] == "image"]  # not alpha masks
-    assert len(pictures) == len(pngs) == len(figures.NAMES)
+    assert len(pictures) == len(pngs) == len(plots.NAMES)
 
 
 def test_pdf_pages_render_for_a_person_to_look_at(pdf_file):
@@ -217,7 +219,7 @@ def test_names_are_stored_as_text_never_as_formulas(book):
 
 def test_every_chart_is_a_png_with_its_chinese_file_name(pngs):
     files = images.files(pngs)
-    assert list(files) == [f"{n}.png" for n in figures.NAMES]
+    assert list(files) == [f"{n}.png" for n in plots.NAMES]
     assert "02_各责任单位投资完成率.png" in files and "06_亮灯地图.png" in files
     assert all(data.startswith(PNG) and len(data) > 20_000 for data in files.values())
     with zipfile.ZipFile(io.BytesIO(images.zip_bytes(files))) as archive:

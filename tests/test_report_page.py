@@ -13,9 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from ui import data, report_data
-from xzcore import db, tables
+from xzcore.display import tables
 from xzcore.period import Month
-from xzcore.report import bulletin, figures
+from xzcore.report import bulletin, plots
+from xzcore.store import db
 
 
 @pytest.fixture
@@ -66,5 +67,5 @@ def test_the_buttons_files(demo_db, monkeypatch):
     book = openpyxl.load_workbook(io.BytesIO(report_data.xlsx_file(version, "2020-08")))
     assert book["总体"].cell(row=4, column=2).value == 113
     with zipfile.ZipFile(io.BytesIO(report_data.charts_zip(version, "2020-08"))) as archive:
-        assert archive.namelist() == [f"{n}.png" for n in figures.NAMES]
+        assert archive.namelist() == [f"{n}.png" for n in plots.NAMES]
     assert report_data.pdf_file(version, "2020-08").startswith(b"%PDF-")

@@ -11,10 +11,13 @@ from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from tests.markdown import shown
-from xzcore import cycle, db, evaluation, ingest, metrics, settings, tables
+from xzcore import cycle, ingest
 from xzcore.auth import SYSTEM
-from xzcore.frame import project_start
+from xzcore.display import tables
+from xzcore.figures import evaluation, metrics
+from xzcore.figures.frame import project_start
 from xzcore.period import Month
+from xzcore.store import db, settings
 
 AUG, SEP = Month(2020, 8), Month(2020, 9)
 REGISTER = "2020年秀洲区重点项目计划表.csv"

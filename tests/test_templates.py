@@ -1,6 +1,6 @@
-"""Templates (xzcore/templates.py): per unit, for the month being collected, with the unit's own
-projects and reference figures that the upload never reads; filled in, they upload back as
-exactly what was typed, one unit or every unit's sheet in one batch."""
+"""Templates (xzcore/ingest/templates.py): per unit, for the month being collected, with the
+unit's own projects and reference figures that the upload never reads; filled in, they upload back
+as exactly what was typed, one unit or every unit's sheet in one batch."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from xzcore import cycle, ingest, templates
+from xzcore import cycle, ingest
 from xzcore.auth import User
-from xzcore.ingest import headers
+from xzcore.ingest import headers, templates
 from xzcore.period import Month
 
 SEP = Month(2020, 9)

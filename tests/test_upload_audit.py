@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from tests.reports import september
 from tests.test_upload_page import button, open_page, upload
-from xzcore import auth, db, ingest
+from xzcore import auth, ingest
+from xzcore.store import db
 
 
 def _uploads(path) -> list[tuple]:

@@ -15,8 +15,10 @@ from tests.browser import ROOT
 from tests.logins import log_in
 from tests.markdown import shown
 from tests.upload_files import dump
-from xzcore import cycle, db, templates
+from xzcore import cycle
+from xzcore.ingest import templates
 from xzcore.period import Month
+from xzcore.store import db
 
 AUG, SEP = Month(2020, 8), Month(2020, 9)
 UNIT = "王江泾镇人民政府"

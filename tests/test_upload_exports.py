@@ -8,9 +8,10 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from xzcore import db, ingest
-from xzcore.ingest import export
+from xzcore import ingest
+from xzcore.ingest import preview_tables
 from xzcore.ingest.parse import Problem
+from xzcore.store import db
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def test_the_error_list_is_a_workbook_with_a_frozen_header_and_no_formulas():
         Problem("error", '=HYPERLINK("http://x","点我")', 3, "+项目名称"),
         Problem("error", "文件中的报告期不一致"),
     ]
-    data = export.problems_xlsx(problems)
+    data = preview_tables.problems_xlsx(problems)
     sheet = load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("行号", "列", "级别", "说明")
@@ -46,14 +47,14 @@ def test_the_preview_table_shows_old_to_new_and_keeps_the_bad_rows_in_place(con)
         "XZ9999-999,没有这个项目,1,1\n"
     ).encode()
     preview = ingest.prepare(con, report, "8月.csv")
-    rows = export.rows_table(preview)
+    rows = preview_tables.rows_table(preview)
     assert rows["行号"].tolist() == [3, 4]
     first, second = rows.to_dict("records")
     assert first["处理"] == "变更" and first["本月完成（万元）"] == "35685 → 35785"
     assert first["累计完成（万元）"] == "170000 → 170100" and first["级别"] == ""
-    assert second["处理"] == export.SKIPPED and second["级别"] == "错误"
+    assert second["处理"] == preview_tables.SKIPPED and second["级别"] == "错误"
     assert "不在计划表中" in second["问题"]
-    mapping = export.columns_table(preview.parsed)
+    mapping = preview_tables.columns_table(preview.parsed)
     assert mapping["对应字段"].tolist()[2:] == ["本月完成（万元）", "累计完成（万元）"]
 
 
@@ -64,7 +65,7 @@ def test_a_register_adding_and_renaming_projects_has_one_name_column(con):
         "项目代码,项目名称,年度计划投资\nXZ2020-001,隆基乐叶年产5GW单晶组件项目（一期）,50000\n"
         "K00001,新项目甲,12000\n"
     ).encode()
-    rows = export.rows_table(ingest.prepare(con, register, "2020年计划表.csv"))
+    rows = preview_tables.rows_table(ingest.prepare(con, register, "2020年计划表.csv"))
     assert rows.columns.is_unique
     renamed, new = rows.to_dict("records")
     assert (
@@ -75,7 +76,7 @@ def test_a_register_adding_and_renaming_projects_has_one_name_column(con):
 
 
 def test_the_history_table_says_which_batches_stand(con):
-    history = export.history_table(ingest.batches(con))
+    history = preview_tables.history_table(ingest.batches(con))
     assert history["批次"].tolist() == list(range(9, 0, -1))
     assert history.iloc[-1][["类型", "年月", "行数", "上传人"]].tolist() == [
         "项目计划表",

@@ -18,7 +18,8 @@ from tests.browser import ROOT
 from tests.logins import log_in
 from tests.markdown import shown
 from tests.reports import september
-from xzcore import db, ingest
+from xzcore import ingest
+from xzcore.store import db
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

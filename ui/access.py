@@ -13,7 +13,8 @@ import json
 import streamlit as st
 
 from ui import accounts
-from xzcore import auth, tables
+from xzcore import auth
+from xzcore.display import tables
 
 COOKIE = "xz_session"
 SESSION_HOURS = 12

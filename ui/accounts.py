@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 
 from ui import data
-from xzcore import audit, auth, db, settings
+from xzcore import auth
+from xzcore.store import audit, db, settings
 
 
 def login(username: str, password: str) -> str:

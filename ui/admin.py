@@ -8,9 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from ui import accounts, controls, data, formats, table_download
-from xzcore import audit, auth, db, metrics, rules, settings, tables
+from xzcore import auth, rules
+from xzcore.display import tables
 from xzcore.errors import XZError
+from xzcore.figures import metrics
 from xzcore.period import Month
+from xzcore.store import audit, db, settings
 
 _DONE = "admin_done"
 VIEWING = ("可以查看（内网）", "必须登录才能查看")

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, formats
-from xzcore import auth, tables
+from xzcore import auth
+from xzcore.display import tables
 from xzcore.errors import XZError
 from xzcore.ingest import mappings
 

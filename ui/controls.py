@@ -18,7 +18,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import data
-from xzcore import auth, charts, tables
+from xzcore import auth
+from xzcore.display import charts, tables
 from xzcore.period import Month
 from xzcore.rules import LIGHT_NAMES, SCHEDULE_MODES
 

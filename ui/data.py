@@ -10,29 +10,17 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from xzcore import (
-    auth,
-    charts,
-    cycle,
-    db,
-    demo,
-    faults,
-    frame,
-    history,
-    ingest,
-    lagcharts,
-    lightmap,
-    metrics,
-    rules,
-    settings,
-    templates,
-)
+from xzcore import auth, cycle, ingest, rules
+from xzcore.display import charts, lagcharts, lightmap
+from xzcore.display.frozen import Frozen
 from xzcore.errors import XZError
-from xzcore.evaluation import evaluate
-from xzcore.frame import GROUP_COLUMNS
-from xzcore.frozen import Frozen
+from xzcore.figures import demo_mark, frame, history, metrics
+from xzcore.figures.evaluation import evaluate
+from xzcore.figures.frame import GROUP_COLUMNS
+from xzcore.ingest import templates
 from xzcore.ingest.read import read
 from xzcore.period import Month
+from xzcore.store import db, faults, settings
 
 logger = logging.getLogger(__name__)
 
@@ -334,7 +322,7 @@ def rules_info(version: str, month: str | None = None, edition=None) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def is_demo(version: str) -> bool:
-    return demo.is_demo(cursor())
+    return demo_mark.is_demo(cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

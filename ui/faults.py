@@ -11,7 +11,7 @@ import secrets
 import streamlit as st
 
 from ui import data
-from xzcore import faults
+from xzcore.store import faults
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""How the tables of xzcore.tables are drawn: one set of number formats for every page, and
+"""How the tables of xzcore.display.tables are drawn: one set of number formats for every page, and
 lights in their colours (with the symbol and the word, never colour alone)."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from xzcore import rules, tables
+from xzcore import rules
+from xzcore.display import tables
 
 NUMBERS = {
     "年度计划（亿元）": st.column_config.NumberColumn(format="%.2f"),

@@ -16,11 +16,13 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, screen
-from xzcore import auth, cycle, db, tables
+from xzcore import auth, cycle
+from xzcore.display import nodes_chart, tables
 from xzcore.errors import XZError
-from xzcore.nodes import chart, frame, pipeline, schedule, states, store, templates
+from xzcore.nodes import frame, pipeline, schedule, states, store, templates
 from xzcore.nodes.model import DONE_LATE, DUE_SOON, OVERDUE, before_target, words
 from xzcore.period import Month
+from xzcore.store import db
 
 FLASH = "nodes_flash"
 TABLE = {
@@ -198,7 +200,7 @@ def project_section(user: auth.User | None, project_id: int, month: str) -> None
             f"临期 = {due_soon(v)} 天内到期。条形为两节点之间的计划时段，◆ 为实际完成。"
         )
         st.plotly_chart(
-            chart.gantt(nodes, day, target, "节点计划与完成", label),
+            nodes_chart.gantt(nodes, day, target, "节点计划与完成", label),
             width="stretch",
             config=screen.CONFIG,
             key=f"gantt_{project_id}",

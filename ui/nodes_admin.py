@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, nodes, screen
-from xzcore import auth, tables
+from xzcore import auth
+from xzcore.display import tables
 from xzcore.errors import XZError
 from xzcore.nodes import importer, store, templates
 from xzcore.nodes.model import STAGES

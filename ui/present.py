@@ -23,7 +23,7 @@ import streamlit as st
 
 from ui import access, controls, data
 from ui import slides as drawn
-from xzcore import slides
+from xzcore.display import slide_plan
 from xzcore.rules import SCHEDULE_MODES
 
 CSS = Path(__file__).with_name("present.css")
@@ -47,8 +47,8 @@ def run() -> None:
     user = access.current_user()
     view = controls.linked_view(version, user)
     deck = drawn.Deck(version, view, user)  # an account also sees 待协调问题 and 节点超期
-    sequence = slides.sequence(deck.lengths())
-    number = slides.clamp(st.query_params.get(SLIDE), len(sequence))
+    sequence = slide_plan.sequence(deck.lengths())
+    number = slide_plan.clamp(st.query_params.get(SLIDE), len(sequence))
     st.query_params[SLIDE] = str(number)
     slide = sequence[number - 1]
     _header(slide, number, len(sequence), view, version)
@@ -103,7 +103,7 @@ def _header(slide, number: int, count: int, view, version: str) -> None:
 
 
 def _turn(number: int, by: int, count: int) -> None:
-    st.query_params[SLIDE] = str(slides.step(number, by, count))
+    st.query_params[SLIDE] = str(slide_plan.step(number, by, count))
 
 
 def _exit() -> None:
@@ -195,7 +195,7 @@ def _advance_every(seconds: int, number: int, count: int) -> None:
     def advance() -> None:
         # the fragment also runs with the page: only a tick a whole period later turns the slide
         if time.monotonic() - st.session_state[_SHOWN] >= period - min(1, period / 10):
-            st.query_params[SLIDE] = str(slides.step(number, 1, count, wrap=True))
+            st.query_params[SLIDE] = str(slide_plan.step(number, 1, count, wrap=True))
             st.rerun()
 
     advance()

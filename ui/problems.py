@@ -19,8 +19,9 @@ import streamlit as st
 
 from ui import data
 from ui.table_download import csv_button
-from xzcore import db, fmt, tables
+from xzcore.display import fmt, tables
 from xzcore.problems import ledger, model, store
+from xzcore.store import db
 
 _FLASH = "problems_flash"
 # Absolute, as the router registers it: a relative path is resolved against the script that

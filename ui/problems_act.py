@@ -10,7 +10,8 @@ import streamlit as st
 
 from ui import data
 from ui.problems import done, today
-from xzcore import auth, tables
+from xzcore import auth
+from xzcore.display import tables
 from xzcore.errors import XZError
 from xzcore.problems import CLOSURES, store
 

@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import problems
-from xzcore import tables
-from xzcore.problems import meeting
+from xzcore.display import tables
+from xzcore.report import problems_meeting
 from xzcore.report.model import Table
 
 ALL = ("all", "")
@@ -26,7 +26,7 @@ MIME = {
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def scopes(version: str, day: dt.date) -> dict[str, list[str]]:
-    return meeting.scopes(problems.table(version, day))
+    return problems_meeting.scopes(problems.table(version, day))
 
 
 # from the page's own ledger (read and coloured once per version and day, shared)
@@ -34,7 +34,7 @@ def scopes(version: str, day: dt.date) -> dict[str, list[str]]:
 def agenda(version: str, day: dt.date, whose: tuple[str, str]) -> Table:
     kind, name = whose
     table = problems.table(version, day)
-    return meeting.agenda_of(table, day, **({kind: name} if name else {}))
+    return problems_meeting.agenda_of(table, day, **({kind: name} if name else {}))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -46,7 +46,7 @@ def first_rows(version: str, day: dt.date, whose: tuple[str, str]) -> pd.DataFra
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def agenda_file(version: str, day: dt.date, whose: tuple[str, str], fmt: str) -> bytes:
-    return meeting.agenda_file(agenda(version, day, whose), fmt)
+    return problems_meeting.agenda_file(agenda(version, day, whose), fmt)
 
 
 def _label(whose: tuple[str, str]) -> str:
@@ -72,7 +72,7 @@ def downloads(version: str, day: dt.date) -> None:
             st.download_button(
                 label,
                 data=functools.partial(agenda_file, version, day, whose, fmt),
-                file_name=meeting.file_name(table, fmt),
+                file_name=problems_meeting.file_name(table, fmt),
                 mime=MIME[fmt],
                 icon=":material/download:",
                 key=f"problems_agenda_{fmt}",

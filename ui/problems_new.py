@@ -10,7 +10,8 @@ import streamlit as st
 
 from ui import data, problems, screen
 from ui.problems_act import REFUSED, attempt, run
-from xzcore import auth, tables
+from xzcore import auth
+from xzcore.display import tables
 from xzcore.errors import XZError
 from xzcore.period import Month
 from xzcore.problems import CATEGORIES, SOURCES, importer, proposals, store

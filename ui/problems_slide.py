@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import problems
-from xzcore.problems import ledger, meeting, model
+from xzcore.problems import ledger, model
+from xzcore.report import problems_meeting
 
 # the colour on its symbol and word, never colour alone (as 问题督办's table)
 _BADGE = {
@@ -29,7 +30,7 @@ UNITS_SHOWN = 10
 def found(view, ids: pd.Series) -> pd.DataFrame:
     """The open problems (not on hold) a meeting takes up, overdue first, within the view."""
     version, day = problems.version(), problems.today()
-    table = meeting.open_for_meeting(problems.table(version, day))
+    table = problems_meeting.open_for_meeting(problems.table(version, day))
     if not view.filters:
         return table
     keep = table["project_id"].isin(set(ids))
@@ -49,11 +50,11 @@ def _short(value) -> str:
 
 
 def badge(colour) -> str:
-    if colour not in meeting.MARKS:
+    if colour not in problems_meeting.MARKS:
         return "—"
     return (
         f'<span class="xz-alert" style="{_BADGE[colour]};padding:2px 10px;border-radius:6px;'
-        f'font-weight:700;white-space:nowrap">{meeting.MARKS[colour]}</span>'
+        f'font-weight:700;white-space:nowrap">{problems_meeting.MARKS[colour]}</span>'
     )
 
 
@@ -61,7 +62,9 @@ def draw(slide, rows: pd.DataFrame, table, note, empty) -> None:
     """table, note, empty: ui.slides' own pieces (HTML table, note line, empty message)."""
     limits = problems.thresholds(problems.version())
     counts = rows["colour"].value_counts()
-    said = "、".join(f"{meeting.MARKS[c]} {int(counts.get(c, 0))} 个" for c in model.COLOURS)
+    said = "、".join(
+        f"{problems_meeting.MARKS[c]} {int(counts.get(c, 0))} 个" for c in model.COLOURS
+    )
     st.html(
         note(
             f"截至 {problems.today():%Y-%m-%d}（今天）：未办结 {len(rows)} 个（不含暂缓），{said}。"
@@ -72,7 +75,7 @@ def draw(slide, rows: pd.DataFrame, table, note, empty) -> None:
     if rows.empty:
         empty("没有未办结的问题。")
         return
-    units = meeting.by_unit(rows)
+    units = problems_meeting.by_unit(rows)
     left, right = st.columns([4, 8], gap="large")
     more_units = len(units) - UNITS_SHOWN
     left.html(

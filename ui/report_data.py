@@ -13,7 +13,7 @@ from ui import data
 from xzcore import cycle
 from xzcore.period import Month
 from xzcore.report import bulletin as bulletins
-from xzcore.report import figures, images, pdf, workbook
+from xzcore.report import images, pdf, plots, workbook
 from xzcore.report.model import Bulletin
 
 
@@ -27,7 +27,7 @@ def bulletin(version: str, month: str, edition: int | None = None) -> Bulletin:
 @st.cache_data(show_spinner=False, max_entries=8)
 def chart_pngs(version: str, month: str, edition: int | None = None) -> dict[str, bytes]:
     """Chart name → PNG; the PDF and the ZIP share them, so the charts are rendered once."""
-    return images.render(figures.figures(bulletin(version, month, edition)))
+    return images.render(plots.figures(bulletin(version, month, edition)))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

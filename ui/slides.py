@@ -1,5 +1,6 @@
-"""The presentation's slides, drawn. What each shows comes from xzcore.slides; this module reads
-the view's data (cached, through ui.data) and puts it on a 1920×1080 screen in large type.
+"""The presentation's slides, drawn. What each shows comes from xzcore.display.slide_plan; this
+module reads the view's data (cached, through ui.data) and puts it on a 1920×1080
+screen in large type.
 
 Tables are plain HTML (st.html): a projector needs type sizes and light badges the data grid
 does not offer. Every text from an upload is escaped; lights carry symbol and word.
@@ -15,10 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from ui import access, controls, data, nodes_slide, problems_slide, screen
-from xzcore import charts, fmt, lagcharts, lightmap, slides
-from xzcore.present_style import projector
-from xzcore.slides import Slide
-from xzcore.tables import LIGHT_MARKS
+from xzcore.display import charts, fmt, lagcharts, lightmap, slide_plan
+from xzcore.display.present_style import projector
+from xzcore.display.slide_plan import Slide
+from xzcore.display.tables import LIGHT_MARKS
 
 HEIGHT = 830  # pixels between a slide's header and its controls on a 1080-pixel screen
 CHART = screen.SLIDE  # no toolbar over a slide, toolbar words in Chinese (ui/screen.py)
@@ -134,7 +135,7 @@ def _empty(text: str) -> None:
 
 def _overview(slide: Slide, deck: Deck) -> None:
     cards = []
-    for kpi in slides.kpis(deck.total, deck.before):
+    for kpi in slide_plan.kpis(deck.total, deck.before):
         note = f'<div class="note {kpi.tone or ""}">{kpi.note}</div>' if kpi.note else ""
         figure = (
             f'<div><div class="label">{kpi.label}</div>'
@@ -144,7 +145,7 @@ def _overview(slide: Slide, deck: Deck) -> None:
             f'<div class="xz-kpi{" wide" if kpi.gauge else ""}" data-label="{kpi.label}">'
             f"{figure}{_gauge(*kpi.gauge) if kpi.gauge else ''}</div>"
         )
-    for light, count, change in slides.light_counts(deck.total, deck.before):
+    for light, count, change in slide_plan.light_counts(deck.total, deck.before):
         note = "" if change is None else f'<div class="note">较上月 {change:+d} 个</div>'
         cards.append(
             f'<div class="xz-kpi lights {light}" data-label="{light}">'
@@ -169,7 +170,9 @@ def _units(slide: Slide, deck: Deck) -> None:
     st.html(
         _note(
             f"虚线为时序进度 {fmt.percent(total['schedule_progress'])}；柱越过虚线即超前。"
-            + slides.bar_legend(data.rules_info(deck.version, deck.view.month, deck.view.edition))
+            + slide_plan.bar_legend(
+                data.rules_info(deck.version, deck.view.month, deck.view.edition)
+            )
         )
     )
     fig = charts.completion_by_group(total["groups"]["unit"], total["schedule_progress"], "")
@@ -178,10 +181,10 @@ def _units(slide: Slide, deck: Deck) -> None:
 
 def _lag(slide: Slide, deck: Deck) -> None:
     groups = deck.total["groups"]["unit"]
-    units = slides.units_behind(groups)
-    projects = slides.projects_behind(deck.status)
+    units = slide_plan.units_behind(groups)
+    projects = slide_plan.projects_behind(deck.status)
     left, right = st.columns([5, 7], gap="large")
-    on_time = slides.units_on_schedule(groups)
+    on_time = slide_plan.units_on_schedule(groups)
     rest = _note(f"其余 {on_time} 个责任单位达到或超前时序进度。") if on_time else ""
     if units:
         left.html(
@@ -312,7 +315,7 @@ def _changes(slide: Slide, deck: Deck) -> None:
         _empty("与上月相比，没有项目的亮灯发生变化。")
         return
     words = lagcharts.changes_table(changes)["变化"]
-    counts = "，".join(f"{word} {n} 个" for word, n in slides.change_counts(words).items())
+    counts = "，".join(f"{word} {n} 个" for word, n in slide_plan.change_counts(words).items())
     part = slide.rows(len(changes))
     more = slide.left_over(len(changes))
     st.html(

@@ -13,9 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, formats
-from xzcore import auth, metrics, tables
+from xzcore import auth
 from xzcore.cycle import months, status
+from xzcore.display import tables
 from xzcore.errors import XZError
+from xzcore.figures import metrics
 from xzcore.period import Month
 
 _FLASH = "status_flash"

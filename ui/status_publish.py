@@ -6,8 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data, status
-from xzcore import auth, tables
+from xzcore import auth
 from xzcore.cycle import publish
+from xzcore.display import tables
 from xzcore.errors import XZError
 from xzcore.period import Month
 

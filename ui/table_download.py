@@ -1,4 +1,4 @@
-"""「下载 CSV」 under a table: every CSV the dashboard hands out is xzcore.csvout's.
+"""「下载 CSV」 under a table: every CSV the dashboard hands out is xzcore.display.csvout's.
 
 st.dataframe's own toolbar download (Streamlit 1.67) writes a BOM but leaves text such as
 =HYPERLINK(…) as a live formula, so it is switched off for the whole app
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from xzcore import csvout
+from xzcore.display import csvout
 
 
 def csv_button(table: pd.DataFrame, file_name: str, *, key: str) -> None:

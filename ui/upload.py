@@ -15,16 +15,20 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, formats, screen, status, upload_cycle
-from xzcore import auth, ingest, tables
+from xzcore import auth, ingest
+from xzcore.display import tables
 from xzcore.errors import XZError
-from xzcore.ingest import export, mappings
+from xzcore.ingest import mappings, preview_tables
 from xzcore.period import Month
 
 ERROR_STYLE = "background-color: #fde2e1; color: #8a1c14"
 WARNING_STYLE = "background-color: #fff1d6; color: #7a4b00"
 UNDONE_STYLE = "color: #9a9a9a"
 NAMED = 10  # projects named in a note; more are counted
-_LEVEL_STYLES = {export.LEVELS["error"]: ERROR_STYLE, export.LEVELS["warning"]: WARNING_STYLE}
+_LEVEL_STYLES = {
+    preview_tables.LEVELS["error"]: ERROR_STYLE,
+    preview_tables.LEVELS["warning"]: WARNING_STYLE,
+}
 _FLASH = "upload_flash"
 _ROUND = "upload_round"  # a new uploader key after a commit leaves the uploader empty
 PARTS = {"register": "计划表部分（登记信息与年度计划）", "progress": "月报部分（本月进展）"}
@@ -127,7 +131,7 @@ def ask_period(preview: ingest.Preview, version: str, file_id: str) -> str | Non
     """The month (or plan year) the file could not settle; None until someone chooses."""
     parsed = preview.parsed
     seen = "；".join(f"{k}：{v}" for k, v in parsed.period_sources.items()) or "文件中没有写明"
-    if parsed.kind in export.MONTHLY:
+    if parsed.kind in preview_tables.MONTHLY:
         st.warning(f"无法确定这份月报的报告月份（{seen}），请选择：", icon=":material/event:")
         # No month is preselected: a wrong guess would file a whole report under another month.
         return st.selectbox(
@@ -154,20 +158,22 @@ def summary(preview: ingest.Preview, chosen_period: bool) -> None:
     origin = (
         "由你选择" if chosen_period else f"依据{sources}" if parsed.period_sources else "来源不明"
     )
-    several = export.several_sheets(parsed) or bool(parsed.skipped)
+    several = preview_tables.several_sheets(parsed) or bool(parsed.skipped)
     if several:
         where = f"{len(parsed.parts)} 个工作表（见下）"
     else:  # a CSV is one sheet named after the file: only a workbook's sheet is worth naming
         named = (
             "" if parsed.sheet == parsed.file_name else f"工作表“{tables.literal(parsed.sheet)}”，"
         )
-        where = named + export.header_text(parsed.parts[0])
+        where = named + preview_tables.header_text(parsed.parts[0])
     st.markdown(
-        f"**类型**：{kind}　　**报告期**：{export.period_text(parsed)}（{origin}）　　"
+        f"**类型**：{kind}　　**报告期**：{preview_tables.period_text(parsed)}（{origin}）　　"
         f"**表头**：{where}"
     )
     if several:
-        st.markdown("\n".join(f"- {tables.literal(line)}" for line in export.sheets_text(parsed)))
+        st.markdown(
+            "\n".join(f"- {tables.literal(line)}" for line in preview_tables.sheets_text(parsed))
+        )
     if parsed.kind == "combined":
         st.info(
             "这是一张计划与进展合在一起的表：登记信息与年度计划的变更、本月进展两部分"
@@ -219,7 +225,7 @@ def problems(preview: ingest.Preview) -> None:
         return
     st.subheader(f"问题：{len(preview.errors)} 处错误，{len(preview.warnings)} 条警告")
     st.dataframe(
-        _styled(export.problems_table(found)),
+        _styled(preview_tables.problems_table(found)),
         hide_index=True,
         width="stretch",
         # rows taller than 4rem let the grid wrap text: 说明 names the suggested projects at its
@@ -235,7 +241,7 @@ def problems(preview: ingest.Preview) -> None:
     )
     st.download_button(
         "下载错误清单（Excel）",
-        export.problems_xlsx(found),
+        preview_tables.problems_xlsx(found),
         file_name=f"{PurePath(preview.parsed.file_name).stem}_错误清单.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -246,7 +252,7 @@ def problems(preview: ingest.Preview) -> None:
 def rows(preview: ingest.Preview) -> None:
     """Every row of the file; a combined table in two tabs, one a part, each with its counts."""
     if preview.parsed.kind != "combined":
-        _rows_table(export.rows_table(preview))
+        _rows_table(preview_tables.rows_table(preview))
         return
     if not preview.rows and not preview.parsed.records:
         return
@@ -262,7 +268,7 @@ def rows(preview: ingest.Preview) -> None:
             cols[0].metric("新增", c["new"])
             cols[1].metric("变更", c["changed"])
             cols[2].metric("不变", c["unchanged"])
-            _rows_table(export.rows_table(preview, part), heading=False)
+            _rows_table(preview_tables.rows_table(preview, part), heading=False)
 
 
 def _rows_table(table: pd.DataFrame, heading: bool = True) -> None:
@@ -340,7 +346,7 @@ def commit(preview: ingest.Preview, user: auth.User, file_id: str, version: str)
     both = "（计划表与月报两部分同一批次）" if preview.parsed.kind == "combined" else ""
     fixed = "" if done is None else f"{preview.parsed.period} 已更正为第{done.version + 1}版。"
     _done(
-        f"已导入：批次#{batch}，{preview.parsed.file_name}，{export.period_text(preview.parsed)}，"
+        f"已导入：批次#{batch}，{preview.parsed.file_name}，{preview_tables.period_text(preview.parsed)}，"
         f"{len(preview.parsed.records)} 行{both}。{fixed}各页面已显示新数据。{note}"
     )
 
@@ -371,7 +377,7 @@ def history(version: str, user: auth.User) -> None:
     if not batches:
         st.info("还没有上传记录。")
         return
-    table = export.history_table(batches)
+    table = preview_tables.history_table(batches)
     st.dataframe(
         table.style.apply(
             lambda row: [UNDONE_STYLE if row["状态"] == "已撤销" else ""] * len(row), axis=1
@@ -398,7 +404,7 @@ def history(version: str, user: auth.User) -> None:
         chosen = st.selectbox(
             "选择要撤销的批次",
             list(standing),
-            format_func=lambda b: export.batch_label(standing[b]),
+            format_func=lambda b: preview_tables.batch_label(standing[b]),
             key=f"undo-batch-{max(standing)}",  # a new batch is offered first
         )
         month = _month_of(standing[chosen])

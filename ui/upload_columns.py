@@ -11,9 +11,10 @@ import hashlib
 import streamlit as st
 
 from ui import data, upload
-from xzcore import auth, tables
-from xzcore.ingest import Preview, export, headers, mappings
-from xzcore.templates import REFERENCE
+from xzcore import auth
+from xzcore.display import tables
+from xzcore.ingest import Preview, headers, mappings, preview_tables
+from xzcore.ingest.templates import REFERENCE
 
 _MAPPING_ROUND = "upload-map-round-{}"  # a new set of selectboxes after a reset
 
@@ -52,7 +53,7 @@ def columns(preview: Preview, file_id: str, user: auth.User) -> None:
         f"列对应关系：识别 {len(parsed.columns)} 列，未使用 {len(parsed.ignored)} 列",
         expanded=bool(unusual),  # open when something deserves a look: a unit or a dropped column
     ):
-        st.dataframe(export.columns_table(parsed), hide_index=True, width="stretch")
+        st.dataframe(preview_tables.columns_table(parsed), hide_index=True, width="stretch")
         if parsed.ignored:
             st.caption("未使用的列：" + tables.literal("、".join(parsed.ignored)))
         recalled = _recalled(parsed, user)
@@ -139,4 +140,4 @@ def _label(field: str, read) -> str:
         return "不使用"
     if field in headers.MAPPABLE:
         return headers.MAPPABLE[field]
-    return export.field_label(read) if read is not None and read.field == field else field
+    return preview_tables.field_label(read) if read is not None and read.field == field else field

@@ -9,7 +9,9 @@ import datetime as dt
 import streamlit as st
 
 from ui import data, status
-from xzcore import auth, cycle, ingest, tables, templates
+from xzcore import auth, cycle, ingest
+from xzcore.display import tables
+from xzcore.ingest import templates
 from xzcore.period import Month
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,5 +1,5 @@
 import sys
 
-from xzcore.cli import main
+from xzcore.cli.main import main
 
 sys.exit(main())

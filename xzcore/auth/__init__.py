@@ -33,7 +33,7 @@ from xzcore.auth.login import (
     settle,
     sso_user,
 )
-from xzcore.auth.roles import (
+from xzcore.store.roles import (
     ACTION_NAMES,
     ROLE_NAMES,
     ROLES,

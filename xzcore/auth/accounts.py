@@ -9,10 +9,10 @@ import re
 
 import argon2
 
-from xzcore import audit, db
-from xzcore.auth.roles import ROLE_NAMES, ROLES, User, enforce
 from xzcore.errors import BadArgument
 from xzcore.ingest.values import clean
+from xzcore.store import audit, db
+from xzcore.store.roles import ROLE_NAMES, ROLES, User, enforce
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256  # argon2 takes any length; a megabyte "password" is only a way to burn CPU

@@ -8,10 +8,10 @@ import functools
 import hashlib
 import secrets
 
-from xzcore import audit, db
 from xzcore.auth.accounts import FIELDS, hash_password, hasher, name_of, now_or, user, verify
-from xzcore.auth.roles import LoginFailed, User
 from xzcore.ingest.values import clean
+from xzcore.store import audit, db
+from xzcore.store.roles import LoginFailed, User
 
 MAX_FAILED = 5  # failed logins in a row before the account is locked
 LOCK_TIME = dt.timedelta(minutes=15)

@@ -12,9 +12,10 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from xzcore import metrics, settings
 from xzcore.errors import UnknownMonth
+from xzcore.figures import metrics
 from xzcore.period import Month
+from xzcore.store import settings
 
 PUBLISHED, COLLECTING = "已发布", "收集中"
 

@@ -13,11 +13,12 @@ import contextlib
 import datetime as dt
 import json
 
-from xzcore import audit, db, metrics, settings
-from xzcore.auth.roles import User, enforce
 from xzcore.cycle import months
 from xzcore.errors import XZError
+from xzcore.figures import metrics
 from xzcore.period import Month
+from xzcore.store import audit, db, settings
+from xzcore.store.roles import User, enforce
 
 # What a frozen month holds: table → the rows of it that the month's figures read.
 _FROZEN = {

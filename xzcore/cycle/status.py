@@ -13,11 +13,11 @@ import datetime as dt
 
 import pandas as pd
 
-from xzcore import audit, db, settings
-from xzcore.auth.roles import User, enforce
 from xzcore.cycle import months
 from xzcore.errors import BadArgument
 from xzcore.period import Month
+from xzcore.store import audit, db, settings
+from xzcore.store.roles import User, enforce
 
 NO_UNIT = "（未填责任单位）"
 STATES = ("未报送", "部分报送", "已报送", "退回", "已确认")

@@ -9,8 +9,6 @@ user is an auth.User: its role and units are checked here, not only by the pages
 
 from __future__ import annotations
 
-from xzcore import audit, db
-from xzcore.auth.roles import User, enforce, require
 from xzcore.ingest import gcpause, mappings, scope
 from xzcore.ingest.commit import ValidationFailed, commit
 from xzcore.ingest.parse import NodeFile, Parsed, Problem, ProblemLedger, parse
@@ -19,6 +17,8 @@ from xzcore.ingest.read import FileTooLarge, UnreadableFile, max_rows, max_uploa
 from xzcore.ingest.revert import undo, undoable_by
 from xzcore.ingest.rows import LABELS, Preview
 from xzcore.period import Month
+from xzcore.store import audit, db
+from xzcore.store.roles import User, enforce, require
 
 KINDS = {
     "register": "项目计划表",

@@ -13,14 +13,15 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 import pyarrow as pa
 
-from xzcore import audit, db, metrics
-from xzcore.auth.roles import User, deny, enforce
 from xzcore.cycle import months, publish
 from xzcore.errors import XZError
+from xzcore.figures import metrics
 from xzcore.ingest import gcpause, scope
 from xzcore.ingest.plan import build
 from xzcore.ingest.rows import PROJECT_FIELDS, Preview
 from xzcore.period import Month
+from xzcore.store import audit, db
+from xzcore.store.roles import User, deny, enforce
 
 _MONEY = pa.decimal128(18, 4)
 _STEP = Decimal("0.0001")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xzcore import audit, db
-from xzcore.auth.roles import User, deny, enforce
 from xzcore.errors import BadArgument
 from xzcore.ingest import headers
+from xzcore.store import audit, db
+from xzcore.store.roles import User, deny, enforce
 
 IGNORE = headers.IGNORE  # the header is not read at all, even where an alias would match it
 _AUDIT_ACTION = "column_map"  # what a refusal names in the audit log

@@ -213,7 +213,7 @@ class NodeFile(XZError):
 def _not_a_ledger(sheets: list[Sheet]) -> None:
     """Raise ProblemLedger when a file that is neither a register nor a report is a ledger,
     NodeFile when it is a node file."""
-    from xzcore.nodes import importer as nodes  # they read with this package: imported when asked
+    from xzcore.nodes import importer as nodes
     from xzcore.problems import importer
 
     if importer.recognised(sheets):

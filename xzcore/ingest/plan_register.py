@@ -6,13 +6,7 @@ from decimal import Decimal
 
 from xzcore.ingest import checks
 from xzcore.ingest.parse import Record
-from xzcore.ingest.rows import (
-    PROJECT_FIELDS,
-    RowPlan,
-    duplicates,
-    header_of,
-    problem,
-)
+from xzcore.ingest.rows import PROJECT_FIELDS, RowPlan, duplicates, header_of, problem
 from xzcore.ingest.values import fold, plain
 
 

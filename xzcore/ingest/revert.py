@@ -3,13 +3,13 @@ since."""
 
 from __future__ import annotations
 
-from xzcore import audit, db
-from xzcore.auth.roles import ROLE_NAMES, User, deny, enforce
 from xzcore.cycle import months, publish
 from xzcore.ingest import scope
 from xzcore.ingest.commit import TABLES, ValidationFailed, refresh_lights, touched
 from xzcore.ingest.values import fold
 from xzcore.period import Month
+from xzcore.store import audit, db
+from xzcore.store.roles import ROLE_NAMES, User, deny, enforce
 
 
 def undoable_by(user: User, owner: str) -> bool:

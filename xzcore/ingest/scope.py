@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xzcore.auth.roles import User
 from xzcore.ingest.parse import Problem
 from xzcore.ingest.rows import Preview
 from xzcore.ingest.values import fold
+from xzcore.store.roles import User
 
 
 @dataclass(frozen=True)

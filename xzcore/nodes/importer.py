@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from xzcore import audit, db
-from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
 from xzcore.ingest import sidelists, values
 from xzcore.ingest.read import read
 from xzcore.nodes import schedule, store, templates
+from xzcore.store import audit, db
+from xzcore.store.roles import User, deny
 
 IMPORT, UNDO = "导入节点", "撤销节点导入"
 ALIASES = {

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xzcore import audit, db
-from xzcore.auth.roles import User
 from xzcore.errors import BadArgument
 from xzcore.nodes import store, templates
 from xzcore.nodes.templates import Step
+from xzcore.store import audit, db
+from xzcore.store.roles import User
 
 
 def backward(steps: list[Step], target: dt.date, pinned: dict[str, dt.date] | None = None):

@@ -60,7 +60,7 @@ def counts(con, day: dt.date, due_soon: int = 15) -> dict[str, int]:
 
 def worst_overdue(con, day: dt.date) -> pd.DataFrame:
     """Per project with an overdue node on the day: the most days overdue and that node (the
-    first in the template among equals, as xzcore.frame's node rule picks it)."""
+    first in the template among equals, as xzcore.figures.frame's node rule picks it)."""
     sql, bound = frame.query(day, 0)
     return con.execute(
         f"""SELECT project_id, max(days) AS days,

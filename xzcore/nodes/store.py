@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xzcore import audit, day_settings, db
-from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
 from xzcore.ingest.values import clean, fold
 from xzcore.nodes.model import NodeSettings
+from xzcore.store import audit, day_settings, db
+from xzcore.store.roles import User, deny
 
 OFFICE = frozenset({"office", "admin"})
 EDIT = "修改节点"

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xzcore import audit, db
-from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
 from xzcore.ingest.values import clean
 from xzcore.nodes.model import STAGES
+from xzcore.store import audit, db
+from xzcore.store.roles import User, deny
 
 INDUSTRY, GOVERNMENT, CONTINUING = "产业项目", "政府投资项目", "续建"
 # categories (行业类别, 项目类别) that make a project an enterprise's: the others are the

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from xzcore import audit, db
-from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
 from xzcore.ingest import sidelists, values
 from xzcore.ingest.read import read
 from xzcore.problems import proposals, store
 from xzcore.problems.model import CATEGORIES, CLOSURES, SOURCES, STATES
+from xzcore.store import audit, db
+from xzcore.store.roles import User, deny
 
 IMPORT, UNDO = "导入问题台账", "撤销问题台账导入"
 # field → the headers offices give it (compared folded: full-width and spaces do not matter)

@@ -8,11 +8,11 @@ import datetime as dt
 
 import pandas as pd
 
-from xzcore.auth.roles import User
 from xzcore.ingest.values import fold
 from xzcore.period import Month
 from xzcore.problems import store
 from xzcore.problems.model import BLUE, OPEN, RED, YELLOW, colours
+from xzcore.store.roles import User
 
 NOT_ASSIGNED = "（未交办）"
 NO_LEADER = "（未定）"

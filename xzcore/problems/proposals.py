@@ -9,12 +9,12 @@ import datetime as dt
 
 import pandas as pd
 
-from xzcore import audit, db
-from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
 from xzcore.ingest.values import fold
 from xzcore.period import Month
 from xzcore.problems.store import OFFICE
+from xzcore.store import audit, db
+from xzcore.store.roles import User, deny
 
 DISMISS = "忽略问题线索"
 # The type a text most likely is, first match wins; the office corrects it before opening.

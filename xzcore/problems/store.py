@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from xzcore import audit, day_settings, db
-from xzcore.auth.roles import User, deny
 from xzcore.errors import BadArgument
 from xzcore.ingest.values import clean, fold
 from xzcore.problems.model import CATEGORIES, CLOSURES, OPEN, SOURCES, STATES, Thresholds
+from xzcore.store import audit, day_settings, db
+from xzcore.store.roles import User, deny
 
 OFFICE = frozenset({"office", "admin"})
 UNIT = frozenset({"staff", "admin"})  # staff only for the problem's 主办单位

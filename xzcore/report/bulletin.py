@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xzcore import cycle, demo, evaluation, fmt, history, lagcharts, metrics, settings
-from xzcore.frame import GROUP_COLUMNS
-from xzcore.nodes import bulletin as nodes_bulletin
+from xzcore import cycle
+from xzcore.display import fmt, lagcharts
+from xzcore.figures import demo_mark, evaluation, history, metrics
+from xzcore.figures.frame import GROUP_COLUMNS
 from xzcore.period import Month
-from xzcore.problems import meeting
+from xzcore.report import nodes_section as nodes_bulletin
+from xzcore.report import problems_meeting
 from xzcore.report.model import Bulletin, Column, Table
 from xzcore.rules import LIGHT_NAMES, LIGHTS, SCHEDULE_MODES
+from xzcore.store import settings
 
 TITLE = "秀洲区重点项目建设进展情况通报（{label}）"
 
@@ -289,14 +292,14 @@ def gather(con, month: Month) -> Bulletin:
         stamp += f"　已发布：{version.published_at:%Y-%m-%d %H:%M}（第{version.version}版）"
     elif banner:
         stamp += f"　{banner}"
-    if demo.is_demo(con):
+    if demo_mark.is_demo(con):
         stamp += "　示例数据"
     paragraphs = (
         _overall(month, total, before),
         _lights(total, before, changes),
         f"本月评出红旗项目{len(result['red_flags'])}个、预警（蜗牛）项目"
         f"{len(result['warnings'])}个，名单附后。",
-        f"问题协调：{meeting.paragraph(con, month)}",
+        f"问题协调：{problems_meeting.paragraph(con, month)}",
     )
     groups = total["groups"]
     note = "按完成率从高到低排列；完成率 = 累计完成 ÷ 年度计划（各项目之和相除）。"
@@ -308,7 +311,7 @@ def gather(con, month: Month) -> Bulletin:
         warnings,
         _lagging_table(lagging, preset),
         _changes_table(month, changes),
-        meeting.overdue_table(con, month),
+        problems_meeting.overdue_table(con, month),
         nodes_bulletin.overdue_table(con, month),
     ]
     return Bulletin(

@@ -16,7 +16,7 @@ import kaleido
 import plotly.graph_objects as go
 
 from xzcore.errors import XZError
-from xzcore.report import figures
+from xzcore.report import plots
 from xzcore.report.model import Bulletin
 
 WIDTH = 900  # px; about the width of an A4 page's text at 96 dpi, so type keeps its size
@@ -62,7 +62,7 @@ def files(pngs: dict[str, bytes]) -> dict[str, bytes]:
 
 def chart_images(b: Bulletin) -> dict[str, bytes]:
     """File name → PNG bytes of every chart of the bulletin."""
-    return files(render(figures.figures(b)))
+    return files(render(plots.figures(b)))
 
 
 def zip_bytes(images: dict[str, bytes]) -> bytes:

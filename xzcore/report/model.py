@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xzcore import fmt
+from xzcore.display import fmt
+from xzcore.display.tables import LIGHT_MARKS
 from xzcore.period import Month
 from xzcore.rules import Preset
-from xzcore.tables import LIGHT_MARKS
 
 # kind → how a value is written as text (PDF, page preview); the workbook keeps the number
 KINDS = ("text", "count", "wan", "rate", "pp", "light", "alert")

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import weasyprint
 
-from xzcore.report import figures, images
+from xzcore.report import images, plots
 from xzcore.report.model import Bulletin, Table, text
 
 CSS = Path(__file__).with_name("bulletin.css")
-_NAMES = figures.NAMES
+_NAMES = plots.NAMES
 
 # heading, the words under it, its tables (by sheet), its charts (by name)
 SECTIONS = (
@@ -75,12 +75,12 @@ def table_html(table: Table, heading: bool) -> str:
 def _figure(name: str, png: bytes) -> str:
     data = base64.b64encode(png).decode("ascii")
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(figures.title(name))}"></figure>'
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(plots.title(name))}"></figure>'
     )
 
 
 def document(b: Bulletin, pngs: dict[str, bytes]) -> str:
-    """The bulletin as one HTML page; pngs: chart name → PNG (figures.NAMES)."""
+    """The bulletin as one HTML page; pngs: chart name → PNG (plots.NAMES)."""
     parts = [f"<h1>{_e(b.heading)}</h1>", f'<p class="stamp">{_e(b.stamp)}</p>']
     if b.banner:  # every page's running head repeats the heading (bulletin.css); this stands out
         parts.append(f'<p class="unpublished" style="{_WARN}">{_e(b.banner)}：数据收集中，'
@@ -118,6 +118,6 @@ def tables_pdf(heading: str, stamp: str, tables: tuple[Table, ...], *, landscape
 def pdf_bytes(b: Bulletin, pngs: dict[str, bytes] | None = None) -> bytes:
     """The PDF; the charts are rendered here unless given (name → PNG, as images.render)."""
     if pngs is None:
-        pngs = images.render(figures.figures(b))
+        pngs = images.render(plots.figures(b))
     page = weasyprint.HTML(string=document(b, pngs))
     return page.write_pdf(stylesheets=[weasyprint.CSS(filename=str(CSS))])

@@ -15,8 +15,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from xzcore.charts import LIGHT_COLORS
-from xzcore.csvout import FORMULA_LEADS
+from xzcore.display.charts import LIGHT_COLORS
+from xzcore.display.csvout import FORMULA_LEADS
 from xzcore.report.model import Bulletin, Table, missing, text
 
 NUMBER_FORMATS = {

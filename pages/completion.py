@@ -1,10 +1,8 @@
 """投资完成: completion by unit, township, tier, category and leader, with the 晾晒 ranking."""
 
-import functools
-
 import streamlit as st
 
-from ui import controls, data, formats, screen, shell, table_download
+from ui import controls, data, formats, shell, table_download
 from xzcore.display import slide_plan, tables
 from xzcore.figures.frame import GROUP_COLUMNS
 
@@ -25,15 +23,7 @@ for tab, column in zip(st.tabs([GROUP_COLUMNS[c] for c in ORDER]), ORDER, strict
     with tab:
         groups = total["groups"][column]
         key = f"completion_{column}"
-        st.plotly_chart(
-            data.group_chart(version, view.month, view.filters, view.edition, column),
-            width="stretch",
-            config=screen.CONFIG,
-            key=key,
-            # a partial, not a lambda: a lambda keeps this page's globals in every session
-            on_select=functools.partial(controls.filter_to, column, key),
-            selection_mode="points",
-        )
+        controls.group_chart(st, version, view, column, key)
         formats.ranking(groups, column)
         table_download.csv_button(
             tables.ranking(groups, column),

@@ -38,14 +38,7 @@ left.plotly_chart(
     on_select=functools.partial(controls.open_project, key),
     selection_mode="points",
 )
-right.plotly_chart(
-    data.group_chart(version, view.month, view.filters, view.edition, "township", "lights"),
-    width="stretch",
-    config=screen.CONFIG,
-    key="lightmap_towns",
-    on_select=functools.partial(controls.filter_to, "township", "lightmap_towns"),
-    selection_mode="points",
-)
+controls.group_chart(right, version, view, "township", "lightmap_towns", "lights")
 if total["projects"] > lightmap.NAMED_POINTS:
     st.caption(
         f"共 {total['projects']:,} 个项目：地图画出最差的 {lightmap.NAMED_POINTS} 个"

@@ -1,7 +1,5 @@
 """总览: the district's figures for a month at a glance, against last month."""
 
-import functools
-
 import streamlit as st
 
 from ui import access, controls, data, problems, screen, shell
@@ -92,20 +90,5 @@ left, right = st.columns(2)
 left.plotly_chart(trend, width="stretch", config=screen.CONFIG)
 right.plotly_chart(pipeline, width="stretch", config=screen.CONFIG)
 left, right = st.columns(2)
-# partials, not lambdas: a lambda keeps this page's globals alive in every session
-left.plotly_chart(
-    data.group_chart(version, view.month, view.filters, view.edition, "unit"),
-    width="stretch",
-    config=screen.CONFIG,
-    key="overview_units",
-    on_select=functools.partial(controls.filter_to, "unit", "overview_units"),
-    selection_mode="points",
-)
-right.plotly_chart(
-    data.group_chart(version, view.month, view.filters, view.edition, "township", "lights"),
-    width="stretch",
-    config=screen.CONFIG,
-    key="overview_towns",
-    on_select=functools.partial(controls.filter_to, "township", "overview_towns"),
-    selection_mode="points",
-)
+controls.group_chart(left, version, view, "unit", "overview_units")
+controls.group_chart(right, version, view, "township", "overview_towns", "lights")

@@ -12,12 +12,13 @@ version shown (the overview and the report offer earlier versions: ?version=1).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, screen
 from xzcore import auth
 from xzcore.display import charts, tables
 from xzcore.period import Month
@@ -293,6 +294,28 @@ def with_reported(order: list[str], source: pd.DataFrame, after: str) -> list[st
         return order
     at = order.index(after) + 1
     return [*order[:at], REPORTED, *order[at:]]
+
+
+def reason(label: str, key: str, example: str | None = None) -> str:
+    """A reason the batch and the audit log keep (退回、更正、确认), trimmed; at most 500
+    characters, as the store keeps them."""
+    return st.text_input(
+        label, key=key, max_chars=500, placeholder=f"例如：{example}" if example else None
+    ).strip()
+
+
+def group_chart(place, version: str, view, column: str, key: str, what: str = "completion"):
+    """Draw the view's groups of a column as bars (data.group_chart) in `place` (st or a
+    column); a click on a bar filters the view to that group."""
+    place.plotly_chart(
+        data.group_chart(version, view.month, view.filters, view.edition, column, what),
+        width="stretch",
+        config=screen.CONFIG,
+        key=key,
+        # a partial, not a lambda: a lambda keeps the page's globals alive in every session
+        on_select=functools.partial(filter_to, column, key),
+        selection_mode="points",
+    )
 
 
 def filter_to(column: str, chart_key: str, axis: str = "y") -> None:

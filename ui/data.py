@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from xzcore import auth, cycle, ingest, rules
-from xzcore.display import charts, lagcharts, lightmap
+from xzcore.display import charts, lagcharts, lightmap, tables
 from xzcore.display.frozen import Frozen
 from xzcore.errors import XZError
 from xzcore.figures import demo_mark, frame, history, metrics
@@ -361,6 +361,20 @@ def writing():
             raise XZError(
                 f"{faults.explain(exc) or f'写入数据库失败（{first}）'}。本次操作没有写入任何数据。"
             ) from exc
+
+
+REFUSED = object()
+
+
+def attempt(step, *args, **kwargs):
+    """Take the step (a function of the connection first) as the one writer: its result, or
+    REFUSED with the reason shown as one Chinese line."""
+    try:
+        with writing() as con:
+            return step(con, *args, **kwargs)
+    except XZError as exc:
+        st.error(tables.literal(str(exc)), icon=":material/error:")
+        return REFUSED
 
 
 def commit(

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, nodes, screen
+from ui.data import REFUSED, attempt
 from xzcore import auth
 from xzcore.display import tables
 from xzcore.errors import XZError
@@ -30,18 +31,7 @@ def template_steps(version: str) -> dict[str, list[Step]]:
     return templates.all_steps(data.cursor())
 
 
-REFUSED = object()
 _IMPORTED = "nodes_imported"  # the file just imported: not offered again while it stays chosen
-
-
-def _run(step, *args, **kwargs):
-    """The step as the one writer: its result, or REFUSED (the reason shown)."""
-    try:
-        with data.writing() as con:
-            return step(con, *args, **kwargs)
-    except XZError as exc:
-        st.error(tables.literal(str(exc)), icon=":material/error:")
-        return REFUSED
 
 
 def _done(message: str) -> None:
@@ -98,7 +88,7 @@ def batch_list(user: auth.User, version: str, heading: str) -> None:
             left, right = st.columns([5, 1])
             left.markdown(tables.literal(line + ("（已撤销）" if undone else "")))
             if not undone and right.button("撤销", key=f"nodes_undo_{batch['id']}"):
-                gone = _run(importer.undo, user, batch["id"])
+                gone = attempt(importer.undo, user, batch["id"])
                 if gone is not REFUSED:
                     _done(f"已撤销节点批次 {batch['id']}：恢复 {gone} 个节点")
 
@@ -124,7 +114,7 @@ def _preview(user: auth.User, prepared: importer.Prepared) -> None:
         return
     st.success(said, icon=":material/check_circle:")
     if st.button("确认导入", key="nodes_commit"):
-        batch = _run(importer.commit, user, prepared)
+        batch = attempt(importer.commit, user, prepared)
         if batch is not REFUSED:
             st.session_state[_IMPORTED] = prepared.sha256
             _done(f"已导入 {prepared.file_name}：{len(prepared.rows)} 个节点，批次 {batch}")
@@ -137,7 +127,7 @@ def settings_panel(user: auth.User, version: str) -> None:
         soon = st.number_input("临期提醒天数", 0, 365, nodes.due_soon(version), step=1)
         if (
             st.form_submit_button("保存节点设置")
-            and _run(store.set_settings, user, due_soon=int(soon)) is not REFUSED
+            and attempt(store.set_settings, user, due_soon=int(soon)) is not REFUSED
         ):
             _done(f"临期提醒：计划日期前 {int(soon)} 天内")
     steps = template_steps(version)
@@ -169,5 +159,5 @@ def settings_panel(user: auth.User, version: str) -> None:
         rows = edited.dropna(subset=["name"]).sort_values("order", kind="stable")
         new = [Step(r.name, r.stage or None, 0 if pd.isna(r.days) else r.days, bool(r.target))
                for r in rows.itertuples()]  # fmt: skip
-        if _run(templates.save, user, name, new) is not REFUSED:
+        if attempt(templates.save, user, name, new) is not REFUSED:
             _done(f"已保存节点模板“{name}”：{len(new)} 个节点")

@@ -8,12 +8,11 @@ unit) is escaped: the slide is HTML.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
-from ui import nodes
+from ui import nodes, slide_html
+from ui.slide_html import block, text
 from xzcore.nodes import states
 
 UNITS_SHOWN = 10
@@ -28,64 +27,52 @@ def found(view, ids: pd.Series) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def _text(value, short: int | None = None) -> str:
-    if value is None or value != value or value == "":
-        return "—"
-    text = str(value)
-    if short and len(text) > short:
-        text = text[: short - 1] + "…"
-    return html.escape(text)
-
-
 def _one_line(cell: str) -> str:
     return f'<span style="white-space:nowrap">{cell}</span>'
 
 
-def draw(slide, rows: pd.DataFrame, view, table, note, empty) -> None:
-    """table, note, empty: ui.slides' own pieces (HTML table, note line, empty message)."""
+def draw(slide, rows: pd.DataFrame, view) -> None:
     _, label = nodes.as_of(view.month)
     units = states.by_unit(rows)
     new = int(rows["new"].sum()) if not rows.empty else 0
     st.html(
-        note(
+        slide_html.note(
             f"{label}：超期未完成的节点 {len(rows)} 个（其中本月到期 {new} 个），"
             f"涉及 {len(units)} 个责任单位。单位按超期节点数排序，节点按超期天数排序。"
         )
     )
     if rows.empty:
-        empty("没有超期未完成的节点。")
+        slide_html.empty("没有超期未完成的节点。")
         return
     left, right = st.columns([4, 9], gap="large")
     more_units = len(units) - UNITS_SHOWN
-    left.html(
-        '<div class="xz-sub">按责任单位</div>'
-        + table(
-            ["责任单位", "超期节点", "本月到期", "最长超期"],
-            [
-                [_text(u["unit"]), str(u["overdue"]), str(u["new"]), f"{u['longest']}天"]
-                for u in units[:UNITS_SHOWN]
-            ],
-            numeric={"超期节点", "本月到期", "最长超期"},
-        )
-        + (note(f"另有 {more_units} 个单位未列出。") if more_units > 0 else "")
+    block(
+        left,
+        "按责任单位",
+        ["责任单位", "超期节点", "本月到期", "最长超期"],
+        [
+            [text(u["unit"]), str(u["overdue"]), str(u["new"]), f"{u['longest']}天"]
+            for u in units[:UNITS_SHOWN]
+        ],
+        {"超期节点", "本月到期", "最长超期"},
+        f"另有 {more_units} 个单位未列出。" if more_units > 0 else "",
     )
     part = slide.rows(len(rows))
     more = slide.left_over(len(rows))
-    right.html(
-        '<div class="xz-sub">超期最久的节点</div>'
-        + table(
-            ["项目", "节点", "计划日期", "超期", "责任单位"],
+    block(
+        right,
+        "超期最久的节点",
+        ["项目", "节点", "计划日期", "超期", "责任单位"],
+        [
             [
-                [
-                    _one_line(_text(r.project, _SHORT)),
-                    _text(r.name),
-                    _one_line(f"{pd.Timestamp(r.planned):%Y-%m-%d}"),
-                    _one_line(f"{int(r.days)}天"),
-                    _text(r.unit),
-                ]
-                for r in rows.iloc[part].itertuples()
-            ],
-            numeric={"超期"},
-        )
-        + (note(f"另有 {more} 个未列出，见看板“项目推进”页。") if more else "")
+                _one_line(text(r.project, _SHORT)),
+                text(r.name),
+                _one_line(f"{pd.Timestamp(r.planned):%Y-%m-%d}"),
+                _one_line(f"{int(r.days)}天"),
+                text(r.unit),
+            ]
+            for r in rows.iloc[part].itertuples()
+        ],
+        {"超期"},
+        f"另有 {more} 个未列出，见看板“项目推进”页。" if more else "",
     )

@@ -11,25 +11,11 @@ import streamlit as st
 from ui import data
 from ui.problems import done, today
 from xzcore import auth
-from xzcore.display import tables
-from xzcore.errors import XZError
 from xzcore.problems import CLOSURES, store
-
-REFUSED = object()
-
-
-def attempt(step, *args, **kwargs):
-    """Take the step as the one writer: its result, or REFUSED (the reason shown)."""
-    try:
-        with data.writing() as con:
-            return step(con, *args, **kwargs)
-    except XZError as exc:
-        st.error(tables.literal(str(exc)), icon=":material/error:")
-        return REFUSED
 
 
 def run(step, *args, **kwargs) -> bool:
-    return attempt(step, *args, **kwargs) is not REFUSED
+    return data.attempt(step, *args, **kwargs) is not data.REFUSED
 
 
 def actions(user: auth.User | None, row: dict) -> None:

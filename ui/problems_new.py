@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, problems, screen
-from ui.problems_act import REFUSED, attempt, run
+from ui.data import REFUSED, attempt
+from ui.problems_act import run
 from xzcore import auth
 from xzcore.display import tables
 from xzcore.errors import XZError

@@ -8,12 +8,11 @@ person typed is escaped.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
-from ui import problems
+from ui import problems, slide_html
+from ui.slide_html import block, text
 from xzcore.problems import ledger, model
 from xzcore.report import problems_meeting
 
@@ -40,15 +39,6 @@ def found(view, ids: pd.Series) -> pd.DataFrame:
     return table[keep]
 
 
-def _text(value) -> str:
-    return "—" if value is None or value != value or value == "" else html.escape(str(value))
-
-
-def _short(value) -> str:
-    text = "" if value is None or value != value else str(value)
-    return html.escape(text if len(text) <= _SHORT else text[: _SHORT - 1] + "…")
-
-
 def badge(colour) -> str:
     if colour not in problems_meeting.MARKS:
         return "—"
@@ -58,58 +48,55 @@ def badge(colour) -> str:
     )
 
 
-def draw(slide, rows: pd.DataFrame, table, note, empty) -> None:
-    """table, note, empty: ui.slides' own pieces (HTML table, note line, empty message)."""
+def draw(slide, rows: pd.DataFrame) -> None:
     limits = problems.thresholds(problems.version())
     counts = rows["colour"].value_counts()
     said = "、".join(
         f"{problems_meeting.MARKS[c]} {int(counts.get(c, 0))} 个" for c in model.COLOURS
     )
     st.html(
-        note(
+        slide_html.note(
             f"截至 {problems.today():%Y-%m-%d}（今天）：未办结 {len(rows)} 个（不含暂缓），{said}。"
             f"红：逾期未办结；黄：{limits.stale}天无进展或申请办结被退回；"
             f"蓝：{limits.due_soon}天内到期。逾期的在前。"
         )
     )
     if rows.empty:
-        empty("没有未办结的问题。")
+        slide_html.empty("没有未办结的问题。")
         return
     units = problems_meeting.by_unit(rows)
     left, right = st.columns([4, 8], gap="large")
     more_units = len(units) - UNITS_SHOWN
-    left.html(
-        '<div class="xz-sub">按主办单位</div>'
-        + table(
-            ["主办单位", "未办结", "■ 红", "▲ 黄", "◆ 蓝"],
-            [
-                [_text(u["unit"]), str(u["open"]), *(str(u[c]) for c in model.COLOURS)]
-                for u in units[:UNITS_SHOWN]
-            ],
-            numeric={"未办结", "■ 红", "▲ 黄", "◆ 蓝"},
-        )
-        + (note(f"另有 {more_units} 个单位未列出。") if more_units > 0 else "")
+    block(
+        left,
+        "按主办单位",
+        ["主办单位", "未办结", "■ 红", "▲ 黄", "◆ 蓝"],
+        [
+            [text(u["unit"]), str(u["open"]), *(str(u[c]) for c in model.COLOURS)]
+            for u in units[:UNITS_SHOWN]
+        ],
+        {"未办结", "■ 红", "▲ 黄", "◆ 蓝"},
+        f"另有 {more_units} 个单位未列出。" if more_units > 0 else "",
     )
     part = slide.rows(len(rows))
     more = slide.left_over(len(rows))
-    right.html(
-        '<div class="xz-sub">最紧迫的问题</div>'
-        + table(
-            ["编号", "督办", "问题", "主办单位", "原因或时限"],
+    block(
+        right,
+        "最紧迫的问题",
+        ["编号", "督办", "问题", "主办单位", "原因或时限"],
+        [
             [
-                [
-                    str(r.id),
-                    badge(r.colour),
-                    (f"<b>{_text(r.project)}</b><br>" if _text(r.project) != "—" else "")
-                    + _short(r.description),
-                    _text(r.lead_unit or ledger.NOT_ASSIGNED),
-                    _text(r.colour_reason) if r.colour_reason else _due(r.due_on),
-                ]
-                for r in rows.iloc[part].itertuples()
-            ],
-            numeric={"编号"},
-        )
-        + (note(f"另有 {more} 个未列出，见看板“问题督办”页。") if more else "")
+                str(r.id),
+                badge(r.colour),
+                (f"<b>{text(r.project)}</b><br>" if text(r.project) != "—" else "")
+                + ("" if text(r.description) == "—" else text(r.description, _SHORT)),
+                text(r.lead_unit or ledger.NOT_ASSIGNED),
+                text(r.colour_reason) if r.colour_reason else _due(r.due_on),
+            ]
+            for r in rows.iloc[part].itertuples()
+        ],
+        {"编号"},
+        f"另有 {more} 个未列出，见看板“问题督办”页。" if more else "",
     )
 
 

@@ -15,7 +15,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from ui import access, controls, data, nodes_slide, problems_slide, screen
+from ui import access, controls, data, nodes_slide, problems_slide, screen, slide_html
 from xzcore.display import charts, fmt, lagcharts, lightmap, slide_plan
 from xzcore.display.present_style import projector
 from xzcore.display.slide_plan import Slide
@@ -76,7 +76,7 @@ class Deck:
 
 def draw(slide: Slide, deck: Deck) -> None:
     if slide.kind in CHARTED and not deck.total["projects"]:  # words, not empty axes
-        _empty(controls.NOTHING_MATCHES)
+        slide_html.empty(controls.NOTHING_MATCHES)
         return
     DRAW[slide.kind](slide, deck)
 
@@ -84,16 +84,12 @@ def draw(slide: Slide, deck: Deck) -> None:
 # --- pieces ---------------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    return "—" if value is None or value != value else html.escape(str(value))
-
-
 def _name(row) -> str:
     """A project's name; one with no report of the month says so (its figures are carried)."""
     late = (
         "" if getattr(row, "reported", True) else ' <span class="xz-lag behind">（未报送）</span>'
     )
-    return _text(row.name) + late
+    return slide_html.text(row.name) + late
 
 
 def _light(light: str) -> str:
@@ -105,29 +101,8 @@ def _lag_cell(lag) -> str:
     return f'<span class="xz-lag{tone}">{fmt.pp(lag)}</span>'
 
 
-def _table(columns: list[str], rows: list[list[str]], numeric: set[str] = frozenset()) -> str:
-    """An HTML table; cells are HTML already (escaped); numeric columns align right."""
-    right = [" class='num'" if c in numeric else "" for c in columns]
-    head = "".join(f"<th{r}>{c}</th>" for c, r in zip(columns, right, strict=True))
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td{r}>{cell}</td>" for cell, r in zip(row, right, strict=True))
-        + "</tr>"
-        for row in rows
-    )
-    return f'<table class="xz-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _note(text: str) -> str:
-    return f'<div class="xz-note">{text}</div>'
-
-
 def _chart(fig) -> None:
     st.plotly_chart(fig, width="stretch", config=CHART)
-
-
-def _empty(text: str) -> None:
-    st.html(f'<div class="xz-empty">{text}</div>')
 
 
 # --- the slides -----------------------------------------------------------------------------
@@ -168,7 +143,7 @@ def _gauge(rate: float, schedule: float) -> str:
 def _units(slide: Slide, deck: Deck) -> None:
     total = deck.total
     st.html(
-        _note(
+        slide_html.note(
             f"虚线为时序进度 {fmt.percent(total['schedule_progress'])}；柱越过虚线即超前。"
             + slide_plan.bar_legend(
                 data.rules_info(deck.version, deck.view.month, deck.view.edition)
@@ -185,15 +160,15 @@ def _lag(slide: Slide, deck: Deck) -> None:
     projects = slide_plan.projects_behind(deck.status)
     left, right = st.columns([5, 7], gap="large")
     on_time = slide_plan.units_on_schedule(groups)
-    rest = _note(f"其余 {on_time} 个责任单位达到或超前时序进度。") if on_time else ""
+    rest = slide_html.note(f"其余 {on_time} 个责任单位达到或超前时序进度。") if on_time else ""
     if units:
         left.html(
             f'<div class="xz-sub">责任单位：落后时序进度的 {len(units)} 个</div>'
-            + _table(
+            + slide_html.table(
                 ["责任单位", "完成率", "较时序进度", "亮灯"],
                 [
                     [
-                        _text(g["key"]),
+                        slide_html.text(g["key"]),
                         fmt.percent(g["completion_rate"]),
                         _lag_cell(g["lag_pp"]),
                         _light(g["light"]),
@@ -206,17 +181,24 @@ def _lag(slide: Slide, deck: Deck) -> None:
         )
     else:
         left.html(
-            '<div class="xz-sub">责任单位</div>' + _note("没有落后时序进度的责任单位。") + rest
+            '<div class="xz-sub">责任单位</div>'
+            + slide_html.note("没有落后时序进度的责任单位。")
+            + rest
         )
     if projects.empty:
-        right.html('<div class="xz-sub">项目</div>' + _note("没有落后时序进度的项目。"))
+        right.html('<div class="xz-sub">项目</div>' + slide_html.note("没有落后时序进度的项目。"))
         return
     right.html(
         f'<div class="xz-sub">项目：落后时序进度最多的 {len(projects)} 个</div>'
-        + _table(
+        + slide_html.table(
             ["项目名称", "责任单位", "完成率", "较时序进度"],
             [
-                [_name(p), _text(p.unit), fmt.percent(p.completion_rate), _lag_cell(p.lag_pp)]
+                [
+                    _name(p),
+                    slide_html.text(p.unit),
+                    fmt.percent(p.completion_rate),
+                    _lag_cell(p.lag_pp),
+                ]
                 for p in projects.itertuples()
             ],
             numeric={"完成率"},
@@ -234,12 +216,14 @@ def _map(slide: Slide, deck: Deck) -> None:
     with left:
         _chart(projector(fig))
     right.html(
-        _note("点是项目，颜色为亮灯（图例注明个数），越大年度计划越多；浅色大圆为镇街道汇总亮灯。")
-        + _table(
+        slide_html.note(
+            "点是项目，颜色为亮灯（图例注明个数），越大年度计划越多；浅色大圆为镇街道汇总亮灯。"
+        )
+        + slide_html.table(
             ["镇街道", "完成率", "亮灯", "■ 红", "▲ 黄", "● 绿"],
             [
                 [
-                    _text(t["key"]),
+                    slide_html.text(t["key"]),
                     fmt.percent(t["completion_rate"]),
                     _light(t["light"]),
                     *(str(t["lights"][light]) for light in ("red", "yellow", "green")),
@@ -254,17 +238,17 @@ def _map(slide: Slide, deck: Deck) -> None:
 
 def _project_list(slide: Slide, deck: Deck, rule: str, columns: list[str], cells) -> None:
     rows = deck.lists[slide.kind]
-    st.html(_note(rule))
+    st.html(slide_html.note(rule))
     if rows.empty:
-        _empty("本轮没有符合条件的项目。")
+        slide_html.empty("本轮没有符合条件的项目。")
         return
     shown = rows.iloc[slide.rows(len(rows))]
     start = slide.rows(len(rows)).start
     body = [[str(start + i + 1), *cells(r)] for i, r in enumerate(shown.itertuples())]
     more = slide.left_over(len(rows))
     st.html(
-        _table(["序号", *columns], body, numeric={"序号", "完成率"})
-        + (_note(f"另有 {more} 个未列出，见看板“红旗/预警”页。") if more else "")
+        slide_html.table(["序号", *columns], body, numeric={"序号", "完成率"})
+        + (slide_html.note(f"另有 {more} 个未列出，见看板“红旗/预警”页。") if more else "")
     )
 
 
@@ -276,8 +260,8 @@ def _red_flags(slide: Slide, deck: Deck) -> None:
         ["项目名称", "责任单位", "镇街道", "完成率", "较时序进度"],
         lambda r: [
             _name(r),
-            _text(r.unit),
-            _text(r.township),
+            slide_html.text(r.unit),
+            slide_html.text(r.township),
             fmt.percent(r.completion_rate),
             _lag_cell(r.lag_pp),
         ],
@@ -292,8 +276,8 @@ def _warnings(slide: Slide, deck: Deck) -> None:
         ["项目名称", "入选规则", "责任单位", "完成率", "较时序进度", "亮灯"],
         lambda r: [
             _name(r),
-            _text(r.rule),
-            _text(r.unit),
+            slide_html.text(r.rule),
+            slide_html.text(r.unit),
             fmt.percent(r.completion_rate),
             _lag_cell(r.lag_pp),
             _light(r.light),
@@ -309,18 +293,18 @@ def _scope(deck: Deck) -> str:
 def _changes(slide: Slide, deck: Deck) -> None:
     changes = deck.lists["changes"]
     if deck.before is None:
-        _empty("本月是本年度第一个月，没有上月亮灯可比。")
+        slide_html.empty("本月是本年度第一个月，没有上月亮灯可比。")
         return
     if changes.empty:
-        _empty("与上月相比，没有项目的亮灯发生变化。")
+        slide_html.empty("与上月相比，没有项目的亮灯发生变化。")
         return
     words = lagcharts.changes_table(changes)["变化"]
     counts = "，".join(f"{word} {n} 个" for word, n in slide_plan.change_counts(words).items())
     part = slide.rows(len(changes))
     more = slide.left_over(len(changes))
     st.html(
-        _note(f"与上月相比：{counts}。转为红灯的排在最前。")
-        + _table(
+        slide_html.note(f"与上月相比：{counts}。转为红灯的排在最前。")
+        + slide_html.table(
             ["项目名称", "上月", "", "本月", "变化", "较时序进度", "责任单位"],
             [
                 [
@@ -328,23 +312,23 @@ def _changes(slide: Slide, deck: Deck) -> None:
                     _light(r.light_before),
                     "→",
                     _light(r.light),
-                    _text(word),
+                    slide_html.text(word),
                     _lag_cell(r.lag_pp),
-                    _text(r.unit),
+                    slide_html.text(r.unit),
                 ]
                 for r, word in zip(changes.iloc[part].itertuples(), words.iloc[part], strict=True)
             ],
         )
-        + (_note(f"另有 {more} 个未列出，见看板“进度滞后”页。") if more else "")
+        + (slide_html.note(f"另有 {more} 个未列出，见看板“进度滞后”页。") if more else "")
     )
 
 
 def _problems(slide: Slide, deck: Deck) -> None:
-    problems_slide.draw(slide, deck.lists["problems"], _table, _note, _empty)
+    problems_slide.draw(slide, deck.lists["problems"])
 
 
 def _nodes(slide: Slide, deck: Deck) -> None:
-    nodes_slide.draw(slide, deck.lists["nodes"], deck.view, _table, _note, _empty)
+    nodes_slide.draw(slide, deck.lists["nodes"], deck.view)
 
 
 DRAW = {

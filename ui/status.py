@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import data, formats
+from ui import controls, data, formats
 from xzcore import auth
 from xzcore.cycle import months, status
 from xzcore.display import tables
@@ -286,12 +286,11 @@ def unit_panel(user: auth.User, version: str, month: str) -> None:
 
 
 def _review(user: auth.User, month: str, unit: str, row: dict) -> None:
-    reason = st.text_input(
+    reason = controls.reason(
         "退回理由（填报单位会在上传页看到）",
-        key=f"status_reason_{month}_{unit}",
-        max_chars=500,
-        placeholder="例如：益创项目本月累计低于上月，请核实后重报",
-    ).strip()
+        f"status_reason_{month}_{unit}",
+        "益创项目本月累计低于上月，请核实后重报",
+    )
     left, right = st.columns(2)
     confirm = left.button(
         "确认", key=f"status_confirm_{month}_{unit}", disabled=not row["reported"],

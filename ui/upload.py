@@ -14,7 +14,7 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from ui import data, formats, screen, status, upload_cycle
+from ui import controls, data, formats, screen, status, upload_cycle
 from xzcore import auth, ingest
 from xzcore.display import tables
 from xzcore.errors import XZError
@@ -302,23 +302,17 @@ def commit(preview: ingest.Preview, user: auth.User, file_id: str, version: str)
             "原版本仍可查看。" + ("更正理由同时作为确认警告的理由。" if preview.warnings else ""),
             icon=":material/edit_note:",
         )
-        reason = st.text_input(
-            "更正理由",
-            key=f"correct-{file_id}",
-            max_chars=500,
-            placeholder="例如：王江泾镇来函更正益创项目8月累计完成投资",
-        ).strip()
+        reason = controls.reason(
+            "更正理由", f"correct-{file_id}", "王江泾镇来函更正益创项目8月累计完成投资"
+        )
     elif preview.warnings:
         st.caption(
             f"有 {len(preview.warnings)} 条警告需要核实（核实性审核）：核实后填写理由即可导入，"
             "理由记入上传记录和审计日志。"
         )
-        reason = st.text_input(
-            "确认理由（核实性审核）",
-            key=f"reason-{file_id}",
-            max_chars=500,
-            placeholder="例如：已与项目单位核实，本月集中支付设备款",
-        ).strip()
+        reason = controls.reason(
+            "确认理由（核实性审核）", f"reason-{file_id}", "已与项目单位核实，本月集中支付设备款"
+        )
     blocked = []
     if preview.errors:
         blocked.append(f"有 {len(preview.errors)} 处错误，请修改文件后重新上传")
@@ -416,9 +410,7 @@ def history(version: str, user: auth.User) -> None:
                 f"须填写更正理由；撤销后生成第{done.version + 1}版，原版本仍可查看。",
                 icon=":material/edit_note:",
             )
-            reason = st.text_input(
-                "更正理由（撤销）", key=f"undo-reason-{chosen}", max_chars=500
-            ).strip()
+            reason = controls.reason("更正理由（撤销）", f"undo-reason-{chosen}")
         sure = st.checkbox(f"确认撤销批次#{chosen}", key=f"undo-sure-{chosen}")
         if st.button(
             "撤销该批次", disabled=not sure or (done is not None and not reason), key="undo-go"

@@ -27,29 +27,17 @@ KINDS = {
 }
 
 
-def prepare(
-    con,
-    data: bytes,
-    file_name: str,
-    month: Month | None = None,
-    sheet=None,
-    user: User | None = None,
-    *,
-    convert_yuan: bool = False,
-    mapping: dict[str, str] | None = None,
-) -> Preview:
+def prepare(con, data: bytes, file_name: str, month=None, sheet=None, user=None, **choices):
     """Parse the file and lay it against the database: what would change, and every problem.
 
     Given a user (who must be allowed to upload), rows outside a staff member's units become
-    errors, the columns remembered for the user's unit and the file's layout map themselves
-    (mapping, chosen by hand now, wins), and the upload goes to the audit log. convert_yuan
-    reads the money columns that look typed in 元 as 元.
+    errors, the columns remembered for the user's unit and the file's layout map themselves,
+    and the upload goes to the audit log. choices: plan_upload's convert_yuan and mapping.
     """
     if user is not None:
         enforce(con, user, "upload", {"file": file_name})
     try:
-        preview = plan_upload(con, data, file_name, month, sheet, user,
-                              convert_yuan=convert_yuan, mapping=mapping)  # fmt: skip
+        preview = plan_upload(con, data, file_name, month, sheet, user, **choices)
     except UnreadableFile as exc:
         if user is not None:
             record_upload(con, user, file_name, data, unreadable=exc)
@@ -72,7 +60,9 @@ def plan_upload(
 ) -> Preview:
     """prepare() without a write: for a page that keeps previews in a cache and audits the
     upload itself (record_upload), once a file. The user must be allowed to upload
-    (PermissionDenied, not audited: the page checked the role before offering the uploader)."""
+    (PermissionDenied, not audited: the page checked the role before offering the uploader).
+    mapping, chosen by hand, wins over the remembered columns; convert_yuan reads the money
+    columns that look typed in 元 as 元."""
     if user is not None:
         require(user, "upload")
     version = db.data_version(con)  # before reading: a commit meanwhile makes the preview stale

@@ -45,3 +45,15 @@ def first_sheet(sheets: Iterable, folded, usable):
         if found is not None:
             return sheet, rows, found
     return None
+
+
+def new_batch(con, table: str, prepared, user_name: str, at) -> int:
+    """A new batch row of a side list's file (problem_batches or node_batches), inside the
+    caller's transaction: its id, the next after the largest (writers take turns)."""
+    assert table in ("problem_batches", "node_batches")
+    batch = con.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+    con.execute(
+        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)",
+        [batch, prepared.file_name, prepared.sha256, len(prepared.rows), user_name, at],
+    )
+    return batch

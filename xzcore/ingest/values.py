@@ -8,6 +8,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from xzcore.errors import BadArgument
+
 EMPTY = {"", "-", "—", "——", "--", "/", "／", "－", "无", "n/a", "na", "null", "none", "—/—"}
 _UNIT_SUFFIX = re.compile(r"(亿元|万元|元)$")
 # 万元 per unit of money: figures are kept in 万元 (DESIGN.md §2)
@@ -150,3 +152,20 @@ def _make_date(text: str, year: int, month: int, day: int) -> dt.date:
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
         raise ValueProblem(f"“{text}”这一天不存在")
     return dt.date(year, month, day)
+
+
+def form_date(value, what: str, *, required: bool = True) -> dt.date | None:
+    """A date given on a form or the command line: a date, a datetime or ISO text (2020-09-30).
+    Empty is refused when required, else None."""
+    if value is None or value == "":
+        if required:
+            raise BadArgument(f"请填写{what}")
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise BadArgument(f"{what}应为日期，如 2020-09-30，收到“{value}”") from None

@@ -194,11 +194,7 @@ def commit(con, user: User, prepared: Prepared, *, at: dt.datetime | None = None
     # the columns the file has: a column it lacks leaves the nodes' values as they are
     sets = "".join(f", {f} = i.{f}" for f in _FIELDS if f in prepared.columns)
     with db.transaction(con):
-        batch = con.execute(
-            "INSERT INTO node_batches VALUES ((SELECT coalesce(max(id), 0) + 1 FROM node_batches),"
-            " ?, ?, ?, ?, ?, NULL, NULL) RETURNING id",
-            [prepared.file_name, prepared.sha256, len(prepared.rows), user.username, at],
-        ).fetchone()[0]
+        batch = sidelists.new_batch(con, "node_batches", prepared, user.username, at)
         fresh = sorted({r["project_id"] for r in prepared.rows if r["new_project"]})
         for pid in fresh:  # a project without nodes gets its template's
             _create(con, user, pid, at)

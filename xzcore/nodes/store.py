@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from xzcore.errors import BadArgument
-from xzcore.ingest.values import clean, fold
+from xzcore.ingest.values import clean, fold, form_date
 from xzcore.nodes.model import NodeSettings
 from xzcore.store import audit, day_settings, db
 from xzcore.store.roles import User, deny
@@ -64,19 +64,6 @@ def check_may_edit(con, user, project_: dict, what: str = EDIT) -> None:
         raise deny(con, user, what, message, {"project": project_["id"]})
 
 
-def _date(value, what: str) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise BadArgument(f"{what}应为日期，如 2020-11-30，收到“{value}”") from None
-
-
 _UNSET = object()
 
 
@@ -96,9 +83,9 @@ def edit(con, user: User, project_id: int, name: str, *, planned=_UNSET, actual=
     old = dict(zip(("planned", "actual", "note", "unit"), row, strict=True))
     new = dict(old)
     if planned is not _UNSET:
-        new["planned"] = _date(planned, "计划日期")
+        new["planned"] = form_date(planned, "计划日期", required=False)
     if actual is not _UNSET:
-        new["actual"] = _date(actual, "实际完成日期")
+        new["actual"] = form_date(actual, "实际完成日期", required=False)
         if new["actual"] is not None and new["actual"] > at.date():
             raise BadArgument(f"实际完成日期 {new['actual']} 晚于今天，节点尚未完成时请留空")
     if note is not _UNSET:

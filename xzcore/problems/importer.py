@@ -216,11 +216,7 @@ def commit(con, user: User, prepared: Prepared, *, at: dt.datetime | None = None
     at = at or dt.datetime.now().replace(microsecond=0)
     incoming = _table(con, prepared, at)
     with db.transaction(con):
-        batch = con.execute(
-            "INSERT INTO problem_batches VALUES ((SELECT coalesce(max(id), 0) + 1 FROM"
-            " problem_batches), ?, ?, ?, ?, ?, NULL, NULL) RETURNING id",
-            [prepared.file_name, prepared.sha256, len(prepared.rows), user.username, at],
-        ).fetchone()[0]
+        batch = sidelists.new_batch(con, "problem_batches", prepared, user.username, at)
         # one statement for all rows: 5,000 single-row inserts took a minute
         con.register("incoming_problems", incoming)
         try:

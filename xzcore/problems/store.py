@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from xzcore.errors import BadArgument
-from xzcore.ingest.values import clean, fold
+from xzcore.ingest.values import clean, fold, form_date
 from xzcore.problems.model import CATEGORIES, CLOSURES, OPEN, SOURCES, STATES, Thresholds
 from xzcore.store import audit, day_settings, db
 from xzcore.store.roles import User, deny
@@ -58,17 +58,6 @@ def _text(value, what: str, *, required: bool = True) -> str | None:
     if required and found is None:
         raise BadArgument(f"请填写{what}")
     return found
-
-
-def _date(value, what: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise BadArgument(f"{what}应为日期，如 2020-09-30，收到“{value}”") from None
 
 
 def _units(values) -> list[str]:
@@ -182,8 +171,8 @@ def checked(con, description, category, source, project_id, request, lead_unit, 
         and not con.execute("SELECT 1 FROM projects WHERE id = ?", [int(project_id)]).fetchone()
     ):
         raise BadArgument(f"没有编号为 {project_id} 的项目")
-    raised = _date(raised_on, "提出日期")
-    due = None if due_on in (None, "") else _date(due_on, "办结时限")
+    raised = form_date(raised_on, "提出日期")
+    due = form_date(due_on, "办结时限", required=False)
     if due is not None and due < raised:
         raise BadArgument(f"办结时限 {due} 早于提出日期 {raised}")
     return {
@@ -221,7 +210,7 @@ def assign(
     _check(con, user, STEPS["assign"], problem)
     at = _now(at)
     unit = _text(lead_unit, "主办单位")
-    due = _date(due_on, "办结时限")
+    due = form_date(due_on, "办结时限")
     raised = con.execute("SELECT raised_on FROM problems WHERE id = ?", [problem["id"]]).fetchone()
     if due < raised[0]:
         raise BadArgument(f"办结时限 {due} 早于提出日期 {raised[0]}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import threading
 
 import pandas as pd
 import streamlit as st
@@ -58,13 +57,6 @@ def forget_connection() -> None:
     invalidated it, or once a damaged or read-only file has been put right."""
     _connection.clear()
     _read_only.clear()
-
-
-@st.cache_resource(show_spinner=False)
-def _write_lock(path: str) -> threading.Lock:
-    # Commits and undos of different sessions take turns: DuckDB would abort the second of two
-    # overlapping writers with a conflict rather than wait for the first.
-    return threading.Lock()
 
 
 def cursor():
@@ -350,17 +342,22 @@ def plan_years(version: str) -> list[int]:
 def writing():
     """One writer at a time; a database error becomes one Chinese line (it rolled back): what
     went wrong in words a user can act on, the details in the server's log."""
-    with _write_lock(str(db.db_path())):
-        try:
-            yield cursor()
-        except db.DatabaseError as exc:
-            logger.error("写入数据库失败", exc_info=exc)
-            if faults.kind(exc) == "corrupt":
-                forget_connection()
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise XZError(
-                f"{faults.explain(exc) or f'写入数据库失败（{first}）'}。本次操作没有写入任何数据。"
-            ) from exc
+    con = cursor()
+    try:
+        # sessions, other server processes and the command line take turns (db.writing): the
+        # store would abort the second of two overlapping writers rather than make it wait
+        with db.writing(con):
+            yield con
+    except db.DatabaseError as exc:
+        logger.error("写入数据库失败", exc_info=exc)
+        if faults.kind(exc) == "corrupt":
+            forget_connection()
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise XZError(
+            f"{faults.explain(exc) or f'写入数据库失败（{first}）'}。本次操作没有写入任何数据。"
+        ) from exc
+    finally:
+        con.close()
 
 
 REFUSED = object()

@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except duckdb.Error as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        first = db.shown(str(exc).splitlines()[0]) if str(exc) else type(exc).__name__
         print(f"错误：{faults.explain(exc) or '数据库操作失败'}（{first}）", file=sys.stderr)
         return 1
 
@@ -82,13 +82,13 @@ def _run(args) -> int:
     path = db.db_path(args.db)
     if args.command == "init":
         db.connect(path, create=True).close()
-        print(f"已初始化数据库 {path}")
+        print(f"已初始化数据库 {db.shown(path)}")
         return 0
     if args.command == "demo":
         if args.regenerate:
             demo.generate(DEMO_DIR)
         demo.build(path, DEMO_DIR)
-        print(f"已用示例数据重建数据库 {path}")
+        print(f"已用示例数据重建数据库 {db.shown(path)}")
         return 0
     if args.command in ("import", "batches", "undo"):
         return cli_ingest.run(args, path)

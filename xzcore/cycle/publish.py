@@ -90,10 +90,6 @@ def freeze(
         con.execute(
             f"CREATE TABLE {schema}.{table} AS SELECT * FROM main.{table} WHERE {rows}", used
         )
-    # a copy keeps NOT NULL but not the default the month's new lights rely on
-    con.execute(
-        f"ALTER TABLE {schema}.light_snapshots ALTER computed_at SET DEFAULT current_timestamp"
-    )
     with _searching(con, schema):
         metrics.snapshot_lights(con, month)
     # The month's lights in the live history are the published ones from now on.

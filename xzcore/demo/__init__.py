@@ -34,7 +34,7 @@ from xzcore.demo import nodes as nodes_demo
 from xzcore.figures import demo_mark
 from xzcore.ingest import standard
 from xzcore.period import Month
-from xzcore.store import settings
+from xzcore.store import db, postgres, settings
 from xzcore.store.db import connect
 
 YEAR = 2020
@@ -373,6 +373,16 @@ def build(db_path: Path, demo_dir: Path) -> None:
     (a running dashboard, say) has the target open: deleting a file under a reader corrupts
     nothing on disk but leaves that reader on a ghost.
     """
+    if db.is_postgres(db_path):  # a shared store: emptied and filled in place, as one writer
+        postgres.reset(str(db_path))
+        con = connect(db_path)
+        try:
+            with db.writing(con):
+                add_accounts(con)
+                load(con, demo_dir)
+        finally:
+            con.close()
+        return
     db_path = Path(db_path)
     if db_path.exists():
         connect(db_path).close()  # raises DatabaseLocked while anyone else holds it

@@ -204,9 +204,9 @@ def snapshot_lights(con, month: Month, preset_name=None, schedule_mode=None) -> 
     )
     con.execute(
         f"""INSERT INTO light_snapshots (project_id, year, month, preset, schedule_mode,
-                thresholds, light, reason, completion_rate, lag_pp)
+                thresholds, light, reason, completion_rate, lag_pp, computed_at)
             SELECT id, $year, $month, $snap_preset, $mode, $snap_thresholds, light, reason,
-                completion_rate, lag_pp FROM ({query.sql})""",
+                completion_rate, lag_pp, current_timestamp FROM ({query.sql})""",
         params,
     )
     return con.execute(

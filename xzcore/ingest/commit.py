@@ -123,7 +123,12 @@ def commit(
     """
     parsed = preview.parsed
     enforce(con, user, "upload", {"file": parsed.file_name})
-    preview = _current(con, preview, user)
+    with db.writing(con):  # from the check against the data as it is to the commit, alone
+        return _commit(con, _current(con, preview, user), user, accept_warnings, reason, at)
+
+
+def _commit(con, preview: Preview, user: User, accept_warnings, reason, at) -> int | None:
+    parsed = preview.parsed
     if preview.errors:
         raise ValidationFailed(
             f"文件有 {len(preview.errors)} 处错误，未导入。第一处：{preview.errors[0]}"
@@ -159,13 +164,14 @@ def commit(
             {"file": parsed.file_name, "rows": rows},
         )
     with gcpause.paused(), db.transaction(con):
-        batch = con.execute(
-            "INSERT INTO batches (kind, file_name, sha256, year, month, row_count, user_name,"
+        batch = db.next_ids(con, "batch_id_seq", 1)[0]
+        con.execute(
+            "INSERT INTO batches (id, kind, file_name, sha256, year, month, row_count, user_name,"
             " created_at, reason, converted)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp), ?, ?) RETURNING id",
-            [parsed.kind, parsed.file_name, parsed.sha256, parsed.year, parsed.month,
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp), ?, ?)",
+            [batch, parsed.kind, parsed.file_name, parsed.sha256, parsed.year, parsed.month,
              len(parsed.records), user.username, at, reason, preview.converted or None],
-        ).fetchone()[0]  # fmt: skip
+        )  # fmt: skip
         # The register part first: the month's figures may be of a project it adds.
         _write_register(con, batch, parsed.year, [r for r in changed if r.part == "register"])
         for row in changed:
@@ -280,8 +286,8 @@ def _write_register(con, batch, year, rows) -> None:
     if edited:
         _update_projects(con, batch, [{"id": r.project_id} | r.write for r in edited])
     if new:
-        ids = con.execute("SELECT nextval('project_id_seq') FROM range(?)", [len(new)]).fetchall()
-        for r, (pid,) in zip(new, ids, strict=True):
+        ids = db.next_ids(con, "project_id_seq", len(new))
+        for r, pid in zip(new, ids, strict=True):
             r.project_id = pid
         incoming = _project_table([{"id": r.project_id} | r.write for r in new])
         _touch(con, batch, "projects", incoming, "id, NULL, NULL", keep=False)

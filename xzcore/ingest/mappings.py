@@ -112,14 +112,15 @@ def remember(con, user: User, unit: str, layout: str, mapping: dict[str, str]) -
     at = _now()
     with db.transaction(con):
         for header, field in cleaned.items():
-            con.execute(
-                """INSERT INTO column_maps (unit, layout, header, field, created_by, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)
+            con.execute(  # the id given: through PostgreSQL a default would not be taken
+                """INSERT INTO column_maps (id, unit, layout, header, field, created_by,
+                       created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (unit, layout, header) DO UPDATE
                    SET field = excluded.field, created_by = excluded.created_by,
                        created_at = excluded.created_at""",
-                [unit, layout, header, field, user.username, at],
-            )
+                [db.next_ids(con, "column_map_id_seq", 1)[0], unit, layout, header, field,
+                 user.username, at],
+            )  # fmt: skip
         audit.record(
             con,
             user,

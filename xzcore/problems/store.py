@@ -192,11 +192,12 @@ def checked(con, description, category, source, project_id, request, lead_unit, 
 def add(con, user: User, fields: dict, *, at: dt.datetime, origin=None) -> int:
     """The row, 待交办, and its first event, inside the caller's transaction (which audits)."""
     year, month = origin or (None, None)
-    problem_id = con.execute(
-        f"INSERT INTO problems ({', '.join(fields)}, state, origin_year, origin_month,"
-        f" created_by, created_at) VALUES ({', '.join('?' * (len(fields) + 5))}) RETURNING id",
-        [*fields.values(), "待交办", year, month, user.username, at],
-    ).fetchone()[0]
+    problem_id = db.next_ids(con, "problem_id_seq", 1)[0]
+    con.execute(
+        f"INSERT INTO problems (id, {', '.join(fields)}, state, origin_year, origin_month,"
+        f" created_by, created_at) VALUES ({', '.join('?' * (len(fields) + 6))})",
+        [problem_id, *fields.values(), "待交办", year, month, user.username, at],
+    )
     _event(con, user, problem_id, "create", at, fields["description"], "待交办")
     return problem_id
 

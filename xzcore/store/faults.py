@@ -12,15 +12,35 @@ import errno
 import duckdb
 
 from xzcore.errors import DatabaseLocked, DatabaseMissing
+from xzcore.store.postgres import UNREACHABLE, DatabaseUnreachable
 
 CORRUPT = "数据库文件损坏或无法读取，请联系管理员（可从备份恢复）"
 READ_ONLY = "数据库只读：数据可以查看，但不能上传、撤销、发布或修改设置，请联系管理员"
 DISK_FULL = "磁盘已满：数据库无法写入，请联系管理员清理磁盘空间"
+NEWER = (
+    "数据库文件由更新版本的程序写入，本版本无法读取：请用备份恢复"
+    "（python -m xzcore restore，见 README“备份与恢复”），或联系管理员"
+)
 
-MESSAGES = {"corrupt": CORRUPT, "read_only": READ_ONLY, "disk_full": DISK_FULL}
+MESSAGES = {
+    "corrupt": CORRUPT,
+    "read_only": READ_ONLY,
+    "disk_full": DISK_FULL,
+    "newer": NEWER,
+    "unreachable": UNREACHABLE,
+}
 
 # The operating system's and DuckDB's own words for each kind, lower-cased.
 _WORDS = {
+    "newer": ("trying to read a database file with version number",),
+    # PostgreSQL down or restarting (its text names the server, password included: never shown)
+    "unreachable": (
+        "unable to connect to postgres",
+        "server closed the connection unexpectedly",
+        "terminating connection due to administrator command",
+        "could not connect to server",
+        "no connection to the server",
+    ),
     "disk_full": ("no space left on device", "disk quota exceeded", "file too large"),
     "read_only": (
         "read-only file system",
@@ -76,7 +96,7 @@ def explain(exc: BaseException) -> str | None:
     """The Chinese line for a fault of the database (its file missing or held by another
     process included); None when exc is not one."""
     for link in _chain(exc):
-        if isinstance(link, DatabaseLocked | DatabaseMissing):
+        if isinstance(link, DatabaseLocked | DatabaseMissing | DatabaseUnreachable):
             return str(link)
     found = kind(exc)
     return MESSAGES[found] if found else None

@@ -55,11 +55,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 # Debian's Chromium (browser tests, chart images through kaleido; never a downloaded browser),
 # CJK fonts, Pango for WeasyPrint's PDF and poppler-utils (pdftotext/pdftoppm) for the report tests.
-APT_DEPS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+# PostgreSQL: the tests start a throwaway server of their own (tests/pgserver.py), never the system one.
+APT_DEPS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils postgresql
 system-deps:
 	@dpkg -s $(APT_DEPS) >/dev/null 2>&1 || { \
 		apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_DEPS); }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_DEPS) && \
+		{ service postgresql stop >/dev/null 2>&1 || true; }; }  # the package's own cluster: not ours
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(DB)

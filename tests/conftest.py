@@ -48,11 +48,12 @@ def build(con, projects: list[dict], year: int = 2020) -> dict[str, int]:
     for spec in projects:
         row = _DEFAULTS | {k: v for k, v in spec.items() if k in _DEFAULTS or k == "name"}
         cols = list(row)
-        pid = con.execute(
-            f"INSERT INTO projects ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            "RETURNING id",
-            list(row.values()),
-        ).fetchone()[0]
+        pid = db.next_ids(con, "project_id_seq", 1)[0]
+        con.execute(
+            f"INSERT INTO projects (id, {', '.join(cols)}) "
+            f"VALUES (?, {', '.join('?' * len(cols))})",
+            [pid, *row.values()],
+        )
         ids[spec["name"]] = pid
         con.execute(
             "INSERT INTO annual_plans (project_id, year, plan) VALUES (?, ?, ?)",
@@ -86,11 +87,13 @@ def _month_batch(con, year: int, month: int) -> int:
     ).fetchone()
     if found:
         return found[0]
-    return con.execute(
-        "INSERT INTO batches (kind, file_name, sha256, year, month, row_count, user_name) "
-        "VALUES ('progress', 'test.csv', 'x', ?, ?, 0, 'test') RETURNING id",
-        [year, month],
-    ).fetchone()[0]
+    batch = db.next_ids(con, "batch_id_seq", 1)[0]  # no RETURNING through PostgreSQL
+    con.execute(
+        "INSERT INTO batches (id, kind, file_name, sha256, year, month, row_count, user_name) "
+        "VALUES (?, 'progress', 'test.csv', 'x', ?, ?, 0, 'test')",
+        [batch, year, month],
+    )
+    return batch
 
 
 @pytest.fixture
@@ -100,9 +103,10 @@ def con(tmp_path):
     connection.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium under Playwright (never a downloaded browser), for tests marked browser."""
+    """Debian's Chromium under Playwright (never a downloaded browser), for tests marked browser:
+    one per test process (each xdist worker); every test opens its own pages or contexts."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser import CHROMIUM_ARGS
@@ -152,3 +156,22 @@ def app_db(demo_template, tmp_path, monkeypatch) -> Path:
     # Cached figures are keyed on the data version, which is alike in every fresh copy.
     st.cache_data.clear()
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_site(demo_template, tmp_path_factory):
+    """The dashboard over a copy of the demo database, one per test process (each xdist
+    worker), for the browser tests that only look (signing in included): started once, its
+    caches warm from test to test. A test that changes figures, settings or accounts starts a
+    server of its own. Each demo account has a session opened before the start (Site.cookies);
+    the presentation's 15/30/60 s last a tenth as long here (XZ_PRESENT_SPEEDUP, ui/present.py).
+    """
+    from tests.browser import PRESENT_SPEEDUP, Site, server_process
+    from tests.logins import session_cookie
+    from xzcore.demo import ACCOUNTS
+
+    path = tmp_path_factory.mktemp("demo_site") / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    cookies = {who: session_cookie(path, who, "http://127.0.0.1") for who, *_ in ACCOUNTS}
+    with server_process(path, env={"XZ_PRESENT_SPEEDUP": str(PRESENT_SPEEDUP)}) as (url, _):
+        yield Site(url, cookies)

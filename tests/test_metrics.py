@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import build
+from tests.pgstore import con_on_both_stores, pg_server, pg_target  # noqa: F401  (both stores)
 from tests.upload_files import ADMIN
 from xzcore.errors import BadArgument, UnknownMonth
 from xzcore.figures import metrics

@@ -69,7 +69,9 @@ def dump(con, *, figures_only: bool = False) -> dict[str, str]:
     # every schema: a published month's frozen copy (pub_YYYY_MM_vN) is data too
     tables = con.execute(
         "SELECT table_schema, table_name FROM information_schema.tables"
-        " WHERE table_catalog = current_database() ORDER BY ALL"
+        " WHERE table_catalog = current_database()"
+        " AND table_schema NOT IN ('information_schema', 'pg_catalog')"  # PostgreSQL's own
+        " ORDER BY ALL"
     ).fetchall()
     out = {}
     for schema, table in tables:

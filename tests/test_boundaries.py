@@ -2,6 +2,7 @@
 no SQL and never import the engine, and no page wipes every session's caches."""
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,44 @@ def test_no_page_clears_every_cache():
     # without wiping every user's caches (rendered PDFs included).
     clears = re.compile(r"st\.cache_(data|resource)\.clear\(")
     assert [name for name, text in _drawing_sources().items() if clears.search(text)] == []
+
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT = Path(sys.executable).with_name("lint-imports")
+
+
+def _layers_checked(tmp_path: Path, crossing: tuple[str, str] | None = None):
+    """lint-imports (the contract of pyproject.toml) over a copy of the code, one import
+    written into one module first when crossing = (module file, import line)."""
+    for name in ("xzcore", "ui"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    if crossing:
+        module = tmp_path / crossing[0]
+        module.write_text(crossing[1] + "\n" + module.read_text(encoding="utf-8"), encoding="utf-8")
+    return subprocess.run(
+        [str(LINT), "--no-logo", "--no-cache"], cwd=tmp_path, capture_output=True, text=True
+    )
+
+
+def test_the_layer_contract_holds_and_fails_when_a_layer_is_crossed(tmp_path):
+    assert _layers_checked(tmp_path / "as_is").returncode == 0
+    display_to_store = _layers_checked(
+        tmp_path / "display", ("xzcore/display/fmt.py", "from xzcore.store import db")
+    )
+    assert display_to_store.returncode != 0
+    assert "xzcore.display.fmt -> xzcore.store.db" in display_to_store.stdout
+    store_to_figures = _layers_checked(
+        tmp_path / "upward", ("xzcore/store/audit.py", "from xzcore.figures import metrics")
+    )
+    assert store_to_figures.returncode != 0
+    assert "xzcore.store is not allowed to import xzcore.figures" in store_to_figures.stdout
+
+
+def test_the_readme_names_every_package_of_the_library():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## 代码结构") :]
+    section = section[: section.index("\n## ", 4)]
+    packages = [p.parent.name for p in (ROOT / "xzcore").glob("*/__init__.py")]
+    assert len(packages) >= 10
+    assert [p for p in packages if f"  {p}/" not in section] == []

@@ -38,7 +38,8 @@ def session_user(token: str) -> auth.User | None:
 
 
 def sso_user(email: str, name: str | None) -> auth.User | None:
-    return auth.sso_user(data.cursor(), email, name)
+    with data.cursor() as con:
+        return auth.sso_user(con, email, name)
 
 
 def record(user: auth.User | None, action: str, detail: dict | None = None) -> None:
@@ -47,7 +48,8 @@ def record(user: auth.User | None, action: str, detail: dict | None = None) -> N
 
 
 def users() -> pd.DataFrame:
-    return pd.DataFrame(auth.list_users(data.cursor()))
+    with data.cursor() as con:
+        return pd.DataFrame(auth.list_users(con))
 
 
 def add_user(actor: auth.User, username: str, password: str, role: str, units, name, email):
@@ -77,11 +79,13 @@ def disable(actor: auth.User, username: str) -> None:
 def audit_log(
     actor: str | None, action: str | None, since: dt.date | None, until: dt.date | None
 ) -> pd.DataFrame:
-    return audit.query(data.cursor(), actor=actor, action=action, since=since, until=until)
+    with data.cursor() as con:
+        return audit.query(con, actor=actor, action=action, since=since, until=until)
 
 
 def anonymous_viewing() -> bool:
-    return settings.anonymous_viewing(data.cursor())
+    with data.cursor() as con:
+        return settings.anonymous_viewing(con)
 
 
 def set_anonymous_viewing(actor: auth.User, allowed: bool) -> None:

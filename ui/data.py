@@ -49,7 +49,8 @@ def read_only() -> bool:
 @st.cache_resource(show_spinner=False)
 def _read_only(path: str) -> bool:
     # asked on every rerun of every page: once per connection, not a query each time
-    return db.read_only(cursor())
+    with cursor() as con:
+        return db.read_only(con)
 
 
 def forget_connection() -> None:
@@ -71,13 +72,15 @@ def data_version() -> str:
     """Every cached read is keyed on it, so a write anywhere (any session, the CLI) shows on
     every page's next run without clearing anyone's caches. The file's path is in it: two
     databases (tests open many in one process) may hold the same counts."""
-    return f"{db.db_path()}|{db.data_version(cursor())}"
+    with cursor() as con:
+        return f"{db.db_path()}|{db.data_version(con)}"
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def months(version: str) -> list[str]:
     """Every month with data, whatever its state (the pages offer `viewable` instead)."""
-    return [str(m) for m in metrics.available_months(cursor())]
+    with cursor() as con:
+        return [str(m) for m in metrics.available_months(con)]
 
 
 # --- which months, in which state and version ------------------------------------------------
@@ -88,13 +91,14 @@ def months(version: str) -> list[str]:
 
 def _read(month: str, edition: int | None):
     """A cursor reading the month as shown: its frozen copy (that version) or the live tables."""
-    return cycle.months.reader(cursor(), Month.parse(month), edition)
+    return cycle.months.reader(cursor(), Month.parse(month), edition)  # closed when dropped
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def viewable(version: str, user: auth.User | None) -> list[str]:
     """The months this user may open (months.viewable), oldest first."""
-    return [str(m) for m in cycle.months.viewable(cursor(), user)]
+    with cursor() as con:
+        return [str(m) for m in cycle.months.viewable(con, user)]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -105,19 +109,22 @@ def default_month(version: str, user: auth.User | None) -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def collecting(version: str) -> list[str]:
-    return [str(m) for m in cycle.months.collecting(cursor())]
+    with cursor() as con:
+        return [str(m) for m in cycle.months.collecting(con)]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def versions(version: str, month: str) -> list[cycle.Version]:
     """The month's published versions, oldest first; none while it is being collected."""
-    return cycle.months.versions(cursor(), Month.parse(month))
+    with cursor() as con:
+        return cycle.months.versions(con, Month.parse(month))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def banner(version: str, month: str) -> str | None:
     """未发布（已报送 x/y 个项目，a/b 个单位） for a month being collected; None once published."""
-    return cycle.months.banner(cursor(), Month.parse(month))
+    with cursor() as con:
+        return cycle.months.banner(con, Month.parse(month))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -288,12 +295,14 @@ def project_start(version: str, project_id: int, month: str, edition=None) -> di
 def search(version: str, text: str, month: str | None = None, edition=None) -> pd.DataFrame:
     """Projects by name or code: those of the month shown (a published month's register as
     frozen), or the whole register without a month."""
-    return history.search(_read(month, edition) if month else cursor(), text)
+    with cursor() as con:
+        return history.search(_read(month, edition) if month else con, text)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def filter_options(version: str) -> dict[str, list[str]]:
-    return frame.filter_options(cursor())
+    with cursor() as con:
+        return frame.filter_options(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -314,7 +323,8 @@ def rules_info(version: str, month: str | None = None, edition=None) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def is_demo(version: str) -> bool:
-    return demo_mark.is_demo(cursor())
+    with cursor() as con:
+        return demo_mark.is_demo(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -325,17 +335,20 @@ def sheet_names(data: bytes, file_name: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def batches(version: str) -> list[dict]:
-    return ingest.batches(cursor())
+    with cursor() as con:
+        return ingest.batches(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def reportable_months(version: str) -> list[str]:
-    return [str(m) for m in templates.reportable_months(cursor(), dt.date.today())]
+    with cursor() as con:
+        return [str(m) for m in templates.reportable_months(con, dt.date.today())]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def plan_years(version: str) -> list[int]:
-    return templates.plan_years(cursor(), dt.date.today())
+    with cursor() as con:
+        return templates.plan_years(con, dt.date.today())
 
 
 @contextlib.contextmanager

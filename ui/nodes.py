@@ -58,7 +58,8 @@ def today() -> dt.date:
 def version() -> str:
     """The cache key of everything here; the file's path is in it because the tests open many
     databases in one process whose versions look alike."""
-    return f"{db.db_path()}|{data.data_version()}|{store.version(data.cursor())}"
+    with data.cursor() as con:
+        return f"{db.db_path()}|{data.data_version()}|{store.version(con)}"
 
 
 def as_of(month: str, day: dt.date | None = None) -> tuple[dt.date, str]:
@@ -72,12 +73,14 @@ def as_of(month: str, day: dt.date | None = None) -> tuple[dt.date, str]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def due_soon(version: str) -> int:
-    return store.settings(data.cursor()).due_soon
+    with data.cursor() as con:
+        return store.settings(con).due_soon
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def project_nodes(version: str, project_id: int, day: dt.date) -> pd.DataFrame:
-    return frame.nodes(data.cursor(), day, due_soon(version), project_id)
+    with data.cursor() as con:
+        return frame.nodes(con, day, due_soon(version), project_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -23,12 +23,14 @@ _UPLOAD = "nodes_upload"
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def batches(version: str) -> list[dict]:
-    return importer.batches(data.cursor())
+    with data.cursor() as con:
+        return importer.batches(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def template_steps(version: str) -> dict[str, list[Step]]:
-    return templates.all_steps(data.cursor())
+    with data.cursor() as con:
+        return templates.all_steps(con)
 
 
 _IMPORTED = "nodes_imported"  # the file just imported: not offered again while it stays chosen

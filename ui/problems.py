@@ -69,7 +69,8 @@ def today() -> dt.date:
 def version() -> str:
     """The cache key of everything on these pages. The file's path is in it because the tests
     open many databases in one process whose versions look alike while their problems differ."""
-    return f"{db.db_path()}|{data.data_version()}|{ledger.version(data.cursor())}"
+    with data.cursor() as con:
+        return f"{db.db_path()}|{data.data_version()}|{ledger.version(con)}"
 
 
 # The ledger and what is drawn of it are kept as they are made (cache_resource: shared, never
@@ -77,7 +78,8 @@ def version() -> str:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def table(version: str, day: dt.date) -> pd.DataFrame:
     """The whole ledger with its colours on the day, overdue first."""
-    return ledger.ledger(data.cursor(), day)
+    with data.cursor() as con:
+        return ledger.ledger(con, day)
 
 
 @dataclass(frozen=True)
@@ -121,17 +123,20 @@ def choices(version: str, day: dt.date) -> dict[str, list]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def history(version: str, problem_id: int) -> pd.DataFrame:
-    return ledger.history(data.cursor(), problem_id)
+    with data.cursor() as con:
+        return ledger.history(con, problem_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def projects(version: str) -> pd.DataFrame:
-    return ledger.projects(data.cursor())
+    with data.cursor() as con:
+        return ledger.projects(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def thresholds(version: str) -> model.Thresholds:
-    return store.thresholds(data.cursor())
+    with data.cursor() as con:
+        return store.thresholds(con)
 
 
 def filters(version: str, day: dt.date) -> tuple:
@@ -337,7 +342,8 @@ def _said(value) -> bool:
 @st.cache_data(show_spinner=False, max_entries=64)
 def mine(version: str, day: dt.date, user) -> pd.DataFrame:
     """The open problems on this user's plate, overdue first (ledger.mine)."""
-    return ledger.mine(data.cursor(), user, day)
+    with data.cursor() as con:
+        return ledger.mine(con, user, day)
 
 
 def red_lights(user) -> tuple[str | None, pd.DataFrame]:

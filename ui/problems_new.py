@@ -22,13 +22,15 @@ NO_PROJECT = "（不关联项目）"
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def months(version: str) -> list[str]:
-    return [str(m) for m in proposals.months(data.cursor())]
+    with data.cursor() as con:
+        return [str(m) for m in proposals.months(con)]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def offered(version: str, month: str) -> pd.DataFrame:
     """The month's 存在问题 texts new or changed since the month before."""
-    return proposals.offered(data.cursor(), Month.parse(month))
+    with data.cursor() as con:
+        return proposals.offered(con, Month.parse(month))
 
 
 def create_form(user: auth.User, version: str, prefill: dict | None = None, *, key: str) -> None:
@@ -209,4 +211,5 @@ def _preview(user: auth.User, prepared: importer.Prepared) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def importer_batches(version: str) -> list[dict]:
-    return importer.batches(data.cursor())
+    with data.cursor() as con:
+        return importer.batches(con)

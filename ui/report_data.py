@@ -21,7 +21,8 @@ from xzcore.report.model import Bulletin
 def bulletin(version: str, month: str, edition: int | None = None) -> Bulletin:
     """The bulletin as published in that version (its frozen copy), or live while collecting."""
     month_ = Month.parse(month)
-    return bulletins.gather(cycle.months.reader(data.cursor(), month_, edition), month_)
+    with data.cursor() as con:
+        return bulletins.gather(cycle.months.reader(con, month_, edition), month_)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -35,28 +35,33 @@ def _now() -> dt.datetime:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def units(version: str, month: str, day: str) -> pd.DataFrame:
-    return status.units(data.cursor(), Month.parse(month), _now())
+    with data.cursor() as con:
+        return status.units(con, Month.parse(month), _now())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def timeliness(version: str, year: int, upto: str, day: str) -> pd.DataFrame:
-    return status.timeliness(data.cursor(), year, Month.parse(upto), _now())
+    with data.cursor() as con:
+        return status.timeliness(con, year, Month.parse(upto), _now())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def remind(version: str, month: str, unit: str | None, day: str) -> str:
-    return status.remind(data.cursor(), Month.parse(month), unit, _now())
+    with data.cursor() as con:
+        return status.remind(con, Month.parse(month), unit, _now())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def published_months(version: str) -> list[str]:
-    return [str(m) for m in months.published(data.cursor())]
+    with data.cursor() as con:
+        return [str(m) for m in months.published(con)]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def month_states(version: str, day: str) -> dict[str, str | None]:
     """Every month that may be looked at, newest first → its state (None: nothing reported)."""
-    return {str(m): state for m, state in months.of_record(data.cursor()).items()}
+    with data.cursor() as con:
+        return {str(m): state for m, state in months.of_record(con).items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -67,7 +72,8 @@ def default_month(version: str, day: str) -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def has_reports(version: str, month: str) -> bool:
-    return Month.parse(month) in metrics.available_months(data.cursor())
+    with data.cursor() as con:
+        return Month.parse(month) in metrics.available_months(con)
 
 
 def returned(version: str, month: str, unit_names: tuple[str, ...]) -> list[dict]:

@@ -26,7 +26,8 @@ def due(version: str, day: str) -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def units(version: str, year: int) -> list[str]:
-    return templates.units(data.cursor(), year)
+    with data.cursor() as con:
+        return templates.units(con, year)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -38,7 +39,8 @@ def monthly(version: str, month: str, chosen: tuple[str, ...] | None) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def register(version: str, day: str) -> bytes:
-    return templates.register(data.cursor(), dt.date.fromisoformat(day))
+    with data.cursor() as con:
+        return templates.register(con, dt.date.fromisoformat(day))
 
 
 def unit_notice(version: str, user: auth.User) -> None:

@@ -91,6 +91,7 @@ def connect(target: str, config: dict, *, read_only: bool = False):
 def reset(target: str) -> None:
     """Empty the store (every table, every published month) for a fresh build: the demo's."""
     with _direct(conninfo(target)) as pc:
+        pc.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])  # after any writer; until closed
         found = pc.execute(
             "SELECT nspname FROM pg_namespace WHERE nspname = 'main' OR nspname LIKE 'pub\\_%'"
         ).fetchall()

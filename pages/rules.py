@@ -3,7 +3,7 @@ the reporting deadline and whether leaders may open a month still being collecte
 
 import streamlit as st
 
-from ui import admin, shell
+from ui import admin, backup, shell
 
 user = shell.page(need="settings")
 st.title("规则设置")
@@ -14,3 +14,4 @@ with left:
 with right:
     admin.viewing_form(user)
     admin.cycle_form(user)
+    backup.section(user)

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from xzcore import cycle, demo
+from xzcore.cli import backup as cli_backup
 from xzcore.cli import cycle as cli_cycle
 from xzcore.cli import imports as cli_ingest
 from xzcore.cli import nodes as nodes_cli
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_cycle.add_commands(sub)
     problems_cli.add_commands(sub)
     nodes_cli.add_commands(sub)
+    cli_backup.add_commands(sub)
     return parser
 
 
@@ -102,6 +104,8 @@ def _run(args) -> int:
         return problems_cli.run(args, path)
     if args.command == "nodes":
         return nodes_cli.run(args, path)
+    if args.command in cli_backup.COMMANDS:
+        return cli_backup.run(args, path)
     con = db.connect(path, read_only=True)
     try:
         month = chosen_month(con, args.month)

@@ -54,6 +54,8 @@ ACTIONS = {
     "node_import": "导入节点",
     "node_undo": "撤销节点导入",
     "node_settings": "修改节点设置",
+    "backup": "备份数据库",
+    "restore": "恢复数据库",
 }
 # A name typed at the login form can be anything, of any length: keep enough to read it.
 _MAX_ACTOR = 64

@@ -36,6 +36,7 @@ bench: $(VENV)/.dev
 	$(PY) -m bench.nodes
 	$(PY) -m bench.problems
 	$(PY) -m bench.load $(BENCH_LOAD)
+	$(PY) -m bench.store
 
 demo: $(VENV)/.runtime
 	$(PY) -m xzcore --db $(DB) demo

@@ -185,6 +185,10 @@ def test_restore_refuses_while_another_process_holds_the_file(store, made, tmp_p
         holder.stdin.close()
         holder.wait(timeout=30)
     assert _sha(store) == before and _listing(store.parent) == listing
+    # this process's own connection holds it just the same
+    with db.connect(store), pytest.raises(DatabaseLocked, match="请先停止看板再恢复"):
+        backup.restore(made, store)
+    assert _sha(store) == before and _listing(store.parent) == listing
 
 
 def _rewrite(source: Path, target: Path, *, drop=(), replace=None, manifest=None) -> Path:

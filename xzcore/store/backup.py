@@ -198,12 +198,24 @@ def _refuse_held(target: Path) -> None:
     try:
         db.connect(target, read_only=True).close()
     except DatabaseLocked:
-        raise DatabaseLocked(
-            f"数据库 {target} 正被另一个进程（多半是运行中的看板）占用：请先停止看板再恢复；"
-            "什么也没有改动"
-        ) from None
-    except db.DatabaseError:
-        pass  # damaged or unreadable: it is kept aside all the same
+        raise _held(target) from None
+    except db.DatabaseError as exc:
+        if _in_use(exc):
+            raise _held(target) from None
+        # damaged or unreadable: it is kept aside all the same
+
+
+def _in_use(exc: BaseException) -> bool:
+    # another process's lock, or this process's own connection opened otherwise
+    text = str(exc).lower()
+    return "lock" in text or "same database file" in text
+
+
+def _held(target: Path) -> DatabaseLocked:
+    return DatabaseLocked(
+        f"数据库 {target} 正被另一个进程（多半是运行中的看板）占用：请先停止看板再恢复；"
+        "什么也没有改动"
+    )
 
 
 def restore(
@@ -381,8 +393,8 @@ def _fold_wal(target: Path) -> None:
     try:
         con = duckdb.connect(str(target), config=_CONFIG)
     except duckdb.Error as exc:
-        if "lock" in str(exc).lower():
-            _refuse_held(target)
+        if _in_use(exc):
+            raise _held(target) from None
         return  # damaged: its log is kept beside it as it is
     try:
         con.execute("CHECKPOINT")
@@ -395,8 +407,8 @@ def _holding(target: Path):
     try:
         con = duckdb.connect(str(target), read_only=True, config=_CONFIG)
     except duckdb.Error as exc:
-        if "lock" in str(exc).lower():
-            _refuse_held(target)  # raises DatabaseLocked, in words
+        if _in_use(exc):
+            raise _held(target) from None
         con = None  # damaged: nothing to hold
     try:
         yield

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+PRESENT_SPEEDUP = 10  # the shared server's slides turn every 1.5/3/6 s instead of 15/30/60 s
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -32,10 +35,12 @@ def _env(db: Path) -> dict[str, str]:
     return os.environ | {"XZ_DB": str(db), "PYTHONPATH": str(ROOT)}
 
 
-def demo_db(directory: Path) -> Path:
-    """A demo database built the way a user builds one: python -m xzcore demo."""
+def demo_copy(template: Path, directory: Path) -> Path:
+    """A copy of the session's demo database (conftest's demo_template, built once through
+    xzcore.demo as `python -m xzcore demo` builds it; test_cli runs that command itself), for a
+    server whose test changes data."""
     db = directory / "demo.duckdb"
-    subprocess.run([sys.executable, "-m", "xzcore", "demo"], cwd=ROOT, env=_env(db), check=True)
+    shutil.copy(template, db)
     return db
 
 
@@ -90,6 +95,23 @@ def server_process(
             proc.kill()
         if log is not None:
             out.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class Site:
+    """A running dashboard: its URL and, for each demo account, the cookie of a session opened
+    in its database before it started (a browser that logged in yesterday)."""
+
+    url: str
+    cookies: dict[str, dict]
+
+    def page(self, browser, who: str | None = None, **options):
+        """A new page in a context of its own, signed in as `who` (None: a visitor)."""
+        options.setdefault("viewport", {"width": 1920, "height": 1080})
+        context = browser.new_context(**options)
+        if who is not None:
+            context.add_cookies([self.cookies[who] | {"url": self.url}])
+        return context.new_page()
 
 
 def settled(page, timeout: float = 30000) -> None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from tests.browser import demo_db, screenshot, settled, streamlit_server
+from tests.browser import demo_copy, screenshot, settled, streamlit_server
 from tests.logins import log_in_browser
 
 pytestmark = pytest.mark.browser
@@ -65,9 +65,9 @@ def _combined_table(db) -> tuple[bytes, dict]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(demo_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser-cycle")
-    db = demo_db(folder)
+    db = demo_copy(demo_template, folder)
     data, expected = _combined_table(db)
     with streamlit_server(db) as url:
         yield url, data, expected

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests import screen_scan
-from tests.browser import MENU, ROOT, screenshot, settled, streamlit_server
-from tests.logins import log_in_browser
+from tests.browser import MENU, ROOT, screenshot, settled
 from ui import screen
 
 SIZE = {"width": 1366, "height": 768}
@@ -49,14 +48,13 @@ def test_every_chart_takes_its_config_from_one_place():
 
 
 @pytest.fixture(scope="module")
-def data_words(demo_db) -> set[str]:
-    return screen_scan.data_words(demo_db)  # read before the server holds the file
+def data_words(demo_template) -> set[str]:
+    return screen_scan.data_words(demo_template)  # what the server's copy holds
 
 
-@pytest.fixture(scope="module")
-def server(demo_db, data_words):
-    with streamlit_server(demo_db) as url:
-        yield url
+def _page(demo_site, browser, role, size):
+    """A page of a context signed in as the role (None: a visitor) on the shared server."""
+    return demo_site.page(browser, role, viewport=size)
 
 
 def _seen(page) -> tuple[list[str], list[str]]:
@@ -73,13 +71,11 @@ def _menu(page) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("role", ROLES, ids=[r or "visitor" for r in ROLES])
-def test_no_english_on_any_page_of_a_role(server, browser, data_words, role):
-    page = browser.new_page(viewport=SIZE)
-    if role:
-        log_in_browser(page, server, role)
-    else:
-        page.goto(server)
-        settled(page, timeout=60000)
+def test_no_english_on_any_page_of_a_role(demo_site, browser, data_words, role):
+    server = demo_site.url
+    page = _page(demo_site, browser, role, SIZE)
+    page.goto(server)
+    settled(page, timeout=60000)
     paths = _menu(page)
     assert len(paths) >= 8, paths
     found, tips = {}, []
@@ -94,15 +90,15 @@ def test_no_english_on_any_page_of_a_role(server, browser, data_words, role):
     assert not found, found
     # the toolbar was there and spoke Chinese (not an empty scan)
     assert "下载图表（PNG）" in tips and "全屏" in tips, sorted(set(tips))
-    page.close()
+    page.context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("role", [None, "office"], ids=["visitor", "office"])
-def test_no_english_on_any_slide(server, browser, data_words, role):
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    if role:  # an account's deck has the 待协调问题 slide too
-        log_in_browser(page, server, role)
+def test_no_english_on_any_slide(demo_site, browser, data_words, role):
+    server = demo_site.url
+    # an account's deck has the 待协调问题 slide too
+    page = _page(demo_site, browser, role, {"width": 1920, "height": 1080})
     page.goto(f"{server}/?present=1&month=2020-08&slide=1")
     page.locator(".xz-number").wait_for(timeout=60000)
     settled(page, timeout=60000)
@@ -117,14 +113,14 @@ def test_no_english_on_any_slide(server, browser, data_words, role):
             found[number] = sorted(set(latin))
     assert count >= (9 if role else 7)  # an account: 待协调问题 and 节点超期 too
     assert not found, found
-    page.close()
+    page.context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("role", ["staff", "office"])
-def test_no_english_on_the_upload_page_with_a_file_chosen(server, browser, data_words, role):
-    page = browser.new_page(viewport=SIZE)
-    log_in_browser(page, server, role)
+def test_no_english_on_the_upload_page_with_a_file_chosen(demo_site, browser, data_words, role):
+    server = demo_site.url
+    page = _page(demo_site, browser, role, SIZE)
     page.goto(f"{server}/upload")
     settled(page, timeout=60000)
     body = page.inner_text("body")
@@ -142,4 +138,4 @@ def test_no_english_on_the_upload_page_with_a_file_chosen(server, browser, data_
     latin = screen_scan.latin(seen, data_words)
     assert not latin, sorted(set(latin))
     screenshot(page, f"latin_upload_{role}", top=True)
-    page.close()
+    page.context.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser import ARTIFACTS, demo_db, screenshot, settled, streamlit_server
+from tests.browser import ARTIFACTS, demo_copy, screenshot, settled, streamlit_server
 from tests.logins import log_in_browser
 from xzcore.nodes import states
 from xzcore.period import Month
@@ -24,8 +24,8 @@ BRIDGE = "油车港长水塘大桥改建工程"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    path = demo_db(tmp_path_factory.mktemp("nodes"))
+def server(demo_template, tmp_path_factory):
+    path = demo_copy(demo_template, tmp_path_factory.mktemp("nodes"))
     with db.connect(path, read_only=True) as con:
         bridge = con.execute(
             "SELECT n.project_id, n.name FROM project_nodes n JOIN projects p ON p.id ="

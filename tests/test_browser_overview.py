@@ -2,15 +2,14 @@
 
 import pytest
 
-from tests.browser import demo_db, screenshot, streamlit_server
+from tests.browser import screenshot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with streamlit_server(demo_db(tmp_path_factory.mktemp("browser"))) as url:
-        yield url
+def server(demo_site):
+    return demo_site.url
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (390, 844)])

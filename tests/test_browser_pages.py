@@ -1,11 +1,12 @@
-"""Every page in a real browser: by direct link on a freshly started server, by the navigation,
-at a projector's 1920×1080 and a phone's 390×844, and a click from a chart to a project."""
+"""Every page in a real browser: by direct link, by the navigation, at a projector's 1920×1080
+and a phone's 390×844, and a click from a chart to a project. (A direct link on a freshly
+started server: tests/test_browser_access.py and tests/test_direct_links.py.)"""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser import MENU, demo_db, menu_titles, screenshot, settled, streamlit_server
+from tests.browser import MENU, screenshot, settled
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +25,8 @@ SIZES = [(1920, 1080), (390, 844)]
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    return demo_db(tmp_path_factory.mktemp("pages"))
-
-
-@pytest.fixture(scope="module")
-def server(database):
-    with streamlit_server(database) as url:
-        yield url
+def server(demo_site):
+    return demo_site.url
 
 
 def _no_error(page) -> None:
@@ -45,16 +40,6 @@ def _open(browser, url: str, size) -> object:
     page.goto(url)
     settled(page, timeout=60000)
     return page
-
-
-def test_a_direct_link_on_a_fresh_server_goes_through_the_router(database, browser):
-    with streamlit_server(database) as url:  # nothing has run on this server yet
-        page = _open(browser, f"{url}/lag?month=2020-06", SIZES[0])
-        assert page.title() == "秀洲区重点项目看板"
-        assert menu_titles(page) == [title for _, title, _ in PAGES] + ["登录"]
-        assert "数据截至 2020年1-6月" in page.inner_text("body")
-        _no_error(page)
-        page.close()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["1920x1080", "390x844"])

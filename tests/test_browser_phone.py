@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.browser import MENU, screenshot, settled, streamlit_server
+from tests.browser import MENU, screenshot, settled
 from tests.logins import PASSWORDS
 
 pytestmark = pytest.mark.browser
@@ -25,9 +25,8 @@ WAIT = 30000
 
 
 @pytest.fixture(scope="module")
-def server(demo_db):
-    with streamlit_server(demo_db) as url:
-        yield url
+def server(demo_site):
+    return demo_site.url
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ type sizes for the back of a room; a screenshot of each slide in test-artifacts/
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from tests.browser import screenshot, server_process, settled, streamlit_server
+from tests.browser import PRESENT_SPEEDUP, screenshot, settled
 
 pytestmark = pytest.mark.browser
 
@@ -30,13 +29,16 @@ CHROME = [
 MOVES = ["ArrowRight", "PageDown", "button", "Space", "ArrowRight", "PageDown"]
 
 
-SPEEDUP = 10  # the slides' 15/30/60 s last a tenth as long on this module's server
+# Every chart of the slide drawn by Plotly (the light map's canvas too): their tick labels are
+# measured, and the screenshot is for a person to look at.
+DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every((gd) =>
+    gd._fullLayout && gd.querySelector('.main-svg')
+    && (!gd._fullLayout.map || gd._fullLayout.map._subplot.map.loaded()))"""
 
 
 @pytest.fixture(scope="module")
-def server(demo_db):
-    with server_process(demo_db, env={"XZ_PRESENT_SPEEDUP": str(SPEEDUP)}) as (url, _):
-        yield url
+def server(demo_site):
+    return demo_site.url  # the slides' 15/30/60 s last a tenth as long there (PRESENT_SPEEDUP)
 
 
 # the buttons whose shortcuts turn the slides: Streamlit loads its button code lazily and binds
@@ -106,7 +108,7 @@ def test_every_slide_by_keyboard_fits_a_projector_and_is_readable(server, browse
         assert page.locator(".xz-title").inner_text() == title
         assert "数据截至 2020年1-8月" in page.locator(".xz-head").inner_text()
         assert f"slide={number}" in page.url
-        page.wait_for_timeout(800)  # charts finish drawing
+        page.wait_for_function(DRAWN, timeout=30000)
         screenshot(page, f"present_{number:02d}")
         fits = _fits(page)
         assert fits["doc"] <= SIZE["height"], fits
@@ -145,8 +147,7 @@ def test_back_keys_a_focused_button_and_a_reload(server, browser):
     page.get_by_role("button", name=re.compile("下一页")).click()
     _wait_for(page, 4)
     page.keyboard.press("Space")
-    _wait_for(page, 5)
-    page.wait_for_timeout(1500)
+    _wait_for(page, 5)  # settled: the key's runs are over, a second turn would show by now
     assert _number(page) == 5
     page.reload()
     page.locator(".xz-number").wait_for(timeout=60000)
@@ -204,17 +205,7 @@ def test_the_slides_turn_by_themselves_when_asked(server, browser):
     page.get_by_text("手动翻页", exact=True).click()  # the pause
     page.wait_for_url(lambda url: "auto=" not in url)
     settled(page)
-    page.wait_for_timeout(17000 / SPEEDUP)  # more than a period: nothing turns
+    # nothing turns for more than a period (a wait for an event that must not happen)
+    page.wait_for_timeout(1.15 * 15000 / PRESENT_SPEEDUP)
     assert _number(page) == 1
     page.close()
-
-
-def test_a_direct_link_to_a_page_in_presentation_mode_on_a_fresh_server(demo_db, browser, tmp_path):
-    fresh = tmp_path / "fresh.duckdb"  # the module's server holds its own copy
-    shutil.copy(demo_db, fresh)
-    with streamlit_server(fresh) as url:  # nothing has run on this server yet
-        page = _open(browser, f"{url}/lag?present=1&month=2020-06&slide=2")
-        assert page.locator(".xz-title").inner_text() == "各责任单位投资完成率"
-        assert "数据截至 2020年1-6月" in page.locator(".xz-head").inner_text()
-        assert not _visible(page, '[data-testid="stSidebar"]')
-        page.close()

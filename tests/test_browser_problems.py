@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import demo_db, screenshot, settled, streamlit_server
+from tests.browser import demo_copy, screenshot, settled, streamlit_server
 from tests.logins import log_in_browser
 from xzcore import auth
 from xzcore.problems import store
@@ -48,8 +48,8 @@ def _seed(path) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    path = demo_db(tmp_path_factory.mktemp("problems"))
+def server(demo_template, tmp_path_factory):
+    path = demo_copy(demo_template, tmp_path_factory.mktemp("problems"))
     _seed(path)
     with streamlit_server(path) as url:
         yield url

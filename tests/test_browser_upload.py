@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser import demo_db, screenshot, streamlit_server
+from tests.browser import demo_copy, screenshot, streamlit_server
 from tests.logins import log_in_browser
 from tests.reports import september
 
@@ -23,9 +23,9 @@ PROBLEMS = (
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(demo_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser-upload")
-    db = demo_db(folder)
+    db = demo_copy(demo_template, folder)
     report, expected = september(db)  # read before the dashboard locks the file
     path = folder / "秀洲区重点项目进展月报.csv"
     path.write_bytes(report)
@@ -33,18 +33,18 @@ def site(tmp_path_factory):
         yield url, path, expected
 
 
-def _open_upload_page(browser, url):
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    log_in_browser(page, url, "office")
+def _open_upload_page(office, url):
+    """A new tab of the office's browser (signed in once, at the test's start)."""
+    page = office.new_page()
+    page.goto(url)
     page.get_by_role("link", name="上传数据").click()
     page.get_by_text("上传记录").first.wait_for(timeout=WAIT)
     return page
 
 
-def _month_options(browser, url) -> list[str]:
+def _month_options(office, url) -> list[str]:
     """The months the office may open (September, being collected, among them once in)."""
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    log_in_browser(page, url, "office")
+    page = office.new_page()
     page.goto(f"{url}/?month=2020-09")
     page.get_by_text("累计完成投资与时序进度").first.wait_for(timeout=WAIT)
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=WAIT)
@@ -66,7 +66,9 @@ def _no_exception(page):
 
 def test_upload_commit_see_the_month_then_undo_it(site, browser):
     url, report, expected = site
-    page = _open_upload_page(browser, url)
+    office = browser.new_context(viewport={"width": 1920, "height": 1080})
+    log_in_browser(office.new_page(), url, "office")
+    page = _open_upload_page(office, url)
     _no_exception(page)
     screenshot(page, "upload_1_empty_1920x1080")
 
@@ -102,7 +104,7 @@ def test_upload_commit_see_the_month_then_undo_it(site, browser):
     screenshot(page, "upload_4_committed_1920x1080", top=True)
     page.close()
 
-    overview, options = _month_options(browser, url)
+    overview, options = _month_options(office, url)
     assert options[-1] == "2020年1-9月（收集中，未发布）"  # not published: the office only
     overview.keyboard.press("Escape")
     stamp = overview.inner_text("body")
@@ -111,7 +113,7 @@ def test_upload_commit_see_the_month_then_undo_it(site, browser):
     screenshot(overview, "upload_5_overview_2020-09_1920x1080")
     overview.close()
 
-    page = _open_upload_page(browser, url)
+    page = _open_upload_page(office, url)
     page.get_by_text("确认撤销批次#10").click()  # the newest batch is the one offered first
     page.wait_for_function(
         "() => [...document.querySelectorAll('button')].some("
@@ -127,7 +129,7 @@ def test_upload_commit_see_the_month_then_undo_it(site, browser):
     screenshot(page, "upload_6_undone_1920x1080", top=True)
     page.close()
 
-    overview, options = _month_options(browser, url)
+    overview, options = _month_options(office, url)
     assert not any("2020年1-9月" in o for o in options) and options[-1] == "2020年1-8月"
     screenshot(overview, "upload_7_overview_after_undo_1920x1080")
-    overview.close()
+    office.close()

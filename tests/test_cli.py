@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -18,7 +20,8 @@ from xzcore.store import db, settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(*args, db=None):
+def cli_process(*args, db=None) -> subprocess.CompletedProcess:
+    """python -m xzcore … as a user runs it: a process of its own, in the repository."""
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     env.pop("XZ_DB", None)
     if db:
@@ -28,11 +31,45 @@ def cli(*args, db=None):
     )
 
 
+def cli(*args, db=None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """The same command run in this process (xzcore.cli.main.main, as xzcore/__main__.py calls
+    it): its exit code, standard output and error, with $XZ_DB set to db (or unset) and the
+    repository as the working directory meanwhile. A process costs a second of imports a call;
+    cli_process runs the real thing where the process is the point."""
+    from xzcore.cli.main import main
+
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8") for _ in range(2))
+    saved = os.environ.pop("XZ_DB", None)
+    if db:
+        os.environ["XZ_DB"] = str(db)
+    try:
+        with (
+            contextlib.chdir(ROOT),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+            mock.patch("sys.stdin", io.StringIO(stdin or "")),
+        ):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exit_:  # argparse's usage errors
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os.environ.pop("XZ_DB", None)
+        if saved is not None:
+            os.environ["XZ_DB"] = saved
+    text = []
+    for stream in (out, err):
+        stream.flush()
+        text.append(stream.buffer.getvalue().decode("utf-8"))
+    return subprocess.CompletedProcess(["xzcore", *args], code, *text)
+
+
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_db(demo_template, tmp_path_factory):
+    """The session's demo database (conftest: xzcore.demo.build, which the command runs; the
+    command itself is run in test_demo_twice_gives_the_same_database)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    result = cli("--db", str(path), "demo")
-    assert result.returncode == 0, result.stderr
+    shutil.copy(demo_template, path)
     return path
 
 
@@ -82,8 +119,9 @@ def test_lights_and_evaluate_name_their_reasons(demo_db):
 
 def test_demo_twice_gives_the_same_database(demo_db, tmp_path):
     again = tmp_path / "again.duckdb"
-    assert cli("--db", str(again), "demo").returncode == 0
-    assert cli("--db", str(again), "demo").returncode == 0
+    built = cli_process("--db", str(again), "demo")  # the command a user types, in a process
+    assert (built.returncode, built.stdout) == (0, f"已用示例数据重建数据库 {again}\n")
+    assert cli("--db", str(again), "demo").returncode == 0  # over the one just built
     for command in (
         ["summary", "--month", "2020-08", "--by", "unit", "--json"],
         ["lights", "--month", "2020-05", "--json"],
@@ -106,7 +144,7 @@ def test_bad_month_is_one_chinese_line(demo_db, args, message):
 
 
 def test_missing_database_is_one_chinese_line(tmp_path):
-    result = cli("summary", "--month", "2020-08", db=tmp_path / "none.duckdb")
+    result = cli_process("summary", "--month", "2020-08", db=tmp_path / "none.duckdb")
     assert result.returncode == 1
     missing = tmp_path / "none.duckdb"
     hint = "（先运行 python -m xzcore demo 或 init）"

@@ -18,13 +18,6 @@ SEPTEMBER = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("template") / "demo.duckdb"
-    assert cli("--db", str(path), "demo").returncode == 0
-    return path
-
-
 @pytest.fixture
 def demo(demo_template, tmp_path):
     path = tmp_path / "demo.duckdb"

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import unicodedata
 from types import SimpleNamespace
 
 import pytest
 
-from tests.test_cli import ROOT
+from tests.test_cli import cli
 from xzcore import auth
 from xzcore.cli import users as cli_users
 from xzcore.errors import BadArgument
@@ -19,15 +16,8 @@ from xzcore.store import audit, db
 
 
 def users(path, *args, password: str | None = None):
-    env = os.environ | {"PYTHONPATH": str(ROOT), "XZ_DB": str(path)}
-    return subprocess.run(
-        [sys.executable, "-m", "xzcore", "users", *args],
-        input=None if password is None else password + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
+    """python -m xzcore users … (in this process: tests.test_cli.cli), the password typed in."""
+    return cli("users", *args, db=path, stdin=None if password is None else password + "\n")
 
 
 @pytest.fixture

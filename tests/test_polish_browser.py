@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import demo_db, screenshot, settled, streamlit_server
+from tests.browser import screenshot, settled
 
 pytestmark = pytest.mark.browser
 
@@ -17,9 +17,8 @@ CUT = """() => [...document.querySelectorAll('[data-testid="stMetric"] *')]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with streamlit_server(demo_db(tmp_path_factory.mktemp("polish"))) as url:
-        yield url
+def server(demo_site):
+    return demo_site.url
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)

@@ -7,7 +7,7 @@ import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.browser import ROOT, screenshot, settled, streamlit_server
+from tests.browser import ROOT, screenshot, settled
 from xzcore.display import charts, lightmap
 
 TOWNSHIPS = list(lightmap.township_points())
@@ -67,9 +67,8 @@ def test_the_map_page_draws_the_map_beside_the_townships_lights(app_db):
 
 
 @pytest.fixture(scope="module")
-def server(demo_db):
-    with streamlit_server(demo_db) as url:
-        yield url
+def server(demo_site):
+    return demo_site.url
 
 
 def _boxes(page, chart) -> dict:

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 
 import openpyxl
 import pytest
 from PIL import Image
 
-from tests.browser import ROOT
+from tests.test_cli import cli
 from xzcore.report import plots
 
 
 def report(db, *args):
-    env = os.environ | {"PYTHONPATH": str(ROOT), "XZ_DB": str(db)}
-    return subprocess.run(
-        [sys.executable, "-m", "xzcore", "report", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    """python -m xzcore report … (in this process: tests.test_cli.cli)."""
+    return cli("report", *args, db=db)
 
 
 def _sha(path) -> str:

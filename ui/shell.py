@@ -1,9 +1,8 @@
 """Page config and navigation, applied by the router and by every page opened directly.
 
-Streamlit still discovers the pages/ folder: on a freshly started server a direct link to
-/upload runs pages/upload.py as the main script, without dashboard.py. Every page therefore
-starts with `shell.page()`, which runs the router when the router is not already running it,
-so the navigation, the page config and the login check always apply.
+Every page starts with `shell.page()`, so the navigation, the page config and the login check
+apply even when Streamlit runs a page without dashboard.py (a direct link on a freshly started
+server: ui/guard.py).
 
 Who may open what is decided here and again on the page: the navigation lists only the pages
 the user's role may open (a direct link to another one lands on the default page), and a page
@@ -13,12 +12,11 @@ change data check the role once more in xzcore.
 
 from __future__ import annotations
 
-import contextvars
 from pathlib import Path
 
 import streamlit as st
 
-from ui import access, accounts, faults, present, screen
+from ui import access, accounts, faults, guard, present, screen
 from xzcore import auth
 
 TITLE = "秀洲区重点项目看板"
@@ -72,10 +70,6 @@ def _pages() -> tuple[list, st.Page]:
         ROOT / "pages/login.py", title="登录", icon=":material/login:", url_path="login"
     )
     return pages, login
-
-
-_ROUTED = contextvars.ContextVar("routed", default=False)
-_USER = contextvars.ContextVar("user", default=None)
 
 
 def configure() -> None:
@@ -135,21 +129,18 @@ def _route() -> None:
     if chosen not in allowed and chosen is not login:
         access.refuse(chosen.title, user)
         return
-    routed, who = _ROUTED.set(True), _USER.set(user)
-    try:
+    with guard.routed(user):
         chosen.run()
-    finally:
-        _ROUTED.reset(routed)
-        _USER.reset(who)
 
 
 def page(need: str | None = None) -> auth.User | None:
-    """First line of every page: run through the router if this run did not come from it, and
-    return the user. `need` names the permission the page needs, checked again here."""
-    if not _ROUTED.get():
+    """First line of every page: the user, once the router runs the page (ui/guard.py: a page
+    Streamlit runs alone runs the router instead). `need` names the permission the page needs,
+    checked again here."""
+    user = guard.user()
+    if user is guard.NOT_ROUTED:
         route()
         st.stop()
-    user = _USER.get()
     if need is not None and not access.may(user, need):
         access.refuse(None, user)
         st.stop()

@@ -80,6 +80,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+_GROUPS = (
+    (cli_ingest, ("import", "batches", "undo")),
+    (report_command, ("report",)),
+    (cli_users, ("users",)),
+    (cli_cycle, cli_cycle.COMMANDS),
+    (problems_cli, ("problems",)),
+    (nodes_cli, ("nodes",)),
+    (cli_backup, cli_backup.COMMANDS),
+)
+
+
 def _run(args) -> int:
     path = db.db_path(args.db)
     if args.command == "init":
@@ -92,20 +103,9 @@ def _run(args) -> int:
         demo.build(path, DEMO_DIR)
         print(f"已用示例数据重建数据库 {db.shown(path)}")
         return 0
-    if args.command in ("import", "batches", "undo"):
-        return cli_ingest.run(args, path)
-    if args.command == "report":
-        return report_command.run(args, path)
-    if args.command == "users":
-        return cli_users.run(args, path)
-    if args.command in cli_cycle.COMMANDS:
-        return cli_cycle.run(args, path)
-    if args.command == "problems":
-        return problems_cli.run(args, path)
-    if args.command == "nodes":
-        return nodes_cli.run(args, path)
-    if args.command in cli_backup.COMMANDS:
-        return cli_backup.run(args, path)
+    for group, commands in _GROUPS:  # each module of commands runs its own
+        if args.command in commands:
+            return group.run(args, path)
     con = db.connect(path, read_only=True)
     try:
         month = chosen_month(con, args.month)

@@ -23,7 +23,7 @@ from tests.logins import log_in
 from tests.upload_files import dump
 from xzcore import auth
 from xzcore.errors import DatabaseLocked
-from xzcore.store import audit, backup, db
+from xzcore.store import audit, backup, db, faults
 
 OFFICE = auth.User("office", "区重点办（示例）", "office")
 CORRECTION = "王江泾镇来函：8月累计完成投资漏报一笔设备款"
@@ -321,3 +321,19 @@ def test_changes_a_killed_writer_left_in_the_log_stay_in_the_file_kept(store, ma
         with db.connect(path, read_only=True) as con:
             found = con.execute("SELECT count(*) FROM audit_log WHERE action = 'mark'").fetchone()
             assert found == (marks,)
+
+
+def test_a_corrupt_store_is_restored_and_kept_aside_as_it_was(store, made):
+    data = bytearray(store.read_bytes())
+    for offset in range(300_000, len(data) - 4096, 700_000):  # blocks of tables, not the header
+        data[offset : offset + 4096] = bytes(4096)
+    store.write_bytes(bytes(data))
+    damaged = _sha(store)
+    # "…checksum … in block at location …" is a damaged file, not a file held by a process
+    with pytest.raises(db.DatabaseError) as opened, db.connect(store, read_only=True) as con:
+        con.execute("SELECT count(*) FROM progress").fetchall()
+    assert not isinstance(opened.value, DatabaseLocked)
+    assert faults.kind(opened.value) == "corrupt"
+    previous = backup.restore(made, store)["previous"]
+    assert _sha(previous) == damaged
+    assert _summary(store)["projects"] == 113

@@ -208,7 +208,7 @@ def _refuse_held(target: Path) -> None:
 def _in_use(exc: BaseException) -> bool:
     # another process's lock, or this process's own connection opened otherwise
     text = str(exc).lower()
-    return "lock" in text or "same database file" in text
+    return bool(re.search(r"\block\b", text)) or "same database file" in text
 
 
 def _held(target: Path) -> DatabaseLocked:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -85,7 +86,7 @@ def connect(path: str | os.PathLike, *, read_only: bool = False, create: bool = 
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=_CONFIG)
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+        if re.search(r"\block\b", str(exc).lower()):  # not "block": a corrupt file says that
             raise DatabaseLocked(
                 f"数据库 {path} 正被另一个进程（多半是运行中的看板）占用，请先关闭它再试"
             ) from exc

@@ -10,8 +10,9 @@ bench.synthetic (reports to 2020-11, so that December can be uploaded), then cop
 PostgreSQL table by table through DuckDB's postgres extension (published months' schemas and
 the sequences' positions too) and VACUUM ANALYZEd, as a database that has been in use is.
 
-- summary / lights / evaluate: bench.run.measure on each store (2020-08; median of 5 after
-  one warm-up), PostgreSQL as a ratio of the file.
+- summary / lights / evaluate: bench.run.measure on each store (2020-08), the stores taking
+  turns (three times each, twice at 100,000) so that the machine's other load falls on both
+  alike; medians; PostgreSQL as a ratio of the file. The uploads take turns too.
 - ingest: December's report, one GBK CSV row per project up to the upload limit (50,000 rows:
   at 100,000 projects an office uploads two files), upload → committed (prepare and commit, as
   bench.ingest), on a fresh copy of the district each time.
@@ -102,30 +103,19 @@ def _direct(target: str):
 # --- the metric set and the upload ---------------------------------------------------------
 
 
-def _metrics(target) -> dict[str, float]:
-    times = run_bench.measure(target)
-    return {name: statistics.median(times[name]) for name in (*PARTS, "total")}
-
-
-def _upload_file(base: Path, work: Path, data: bytes, runs: int) -> tuple[float, int]:
-    times, written = [], 0
-    for _ in range(runs):
-        shutil.copy(base, work)
+def _upload_file(base: Path, work: Path, data: bytes) -> tuple[float, int]:
+    shutil.copy(base, work)
+    try:
         with db.connect(work) as con:
-            times.append(_upload(con, data))
-            written = _written(con)
+            return _upload(con, data), _written(con)
+    finally:
         work.unlink()
-    return statistics.median(times), written
 
 
-def _upload_pg(base: Path, target: str, data: bytes, runs: int) -> tuple[float, int]:
-    times, written = [], 0
-    for _ in range(runs):
-        copy_to_postgres(base, target)
-        with db.connect(target) as con:
-            times.append(_upload(con, data))
-            written = _written(con)
-    return statistics.median(times), written
+def _upload_pg(base: Path, target: str, data: bytes) -> tuple[float, int]:
+    copy_to_postgres(base, target)
+    with db.connect(target) as con:
+        return _upload(con, data), _written(con)
 
 
 def _upload(con, data: bytes) -> float:
@@ -160,11 +150,12 @@ def _fig_line(cells: list[str]) -> str:
 
 def figures(sizes: list[int], target: str, folder: Path) -> None:
     print(
-        f"Metric set for {run_bench.MONTH} (bench.run: median of {run_bench.TIMED_RUNS} after"
-        f" {run_bench.WARM_RUNS} warm-up) and December's report uploaded (one GBK CSV row per"
-        " project, at most the upload limit of 50,000; upload → committed; median of 3, 1 at"
-        " 100,000); build s: the district"
-        " for the file, the copy into PostgreSQL (+ VACUUM ANALYZE) for pg.",
+        f"Metric set for {run_bench.MONTH} (bench.run.measure: {run_bench.WARM_RUNS} warm-up and"
+        f" {run_bench.TIMED_RUNS} timed runs, 3 times a store, 2 at 100,000; medians) and"
+        " December's report uploaded (one GBK CSV row per project, at most the upload limit of"
+        " 50,000; upload → committed; median of 3, 1 at 100,000). The two stores take turns, so"
+        " that the machine's other load falls on both alike. build s: the district for the"
+        " file, the copy into PostgreSQL (+ VACUUM ANALYZE) for pg.",
         flush=True,
     )
     print(_fig_line([name for name, _ in _FIG_COLUMNS]))
@@ -174,30 +165,45 @@ def figures(sizes: list[int], target: str, folder: Path) -> None:
         base.unlink(missing_ok=True)
         start = time.perf_counter()
         synthetic.build(base, projects, months=MONTHS)
-        built = time.perf_counter() - start
+        built = {"file": time.perf_counter() - start}
         # one upload holds at most the upload limit's rows (50,000): an office splits the rest
         rows = ingest_bench._report_rows(base)[: limits.max_rows()]
         data = ingest_bench._csv(rows).encode("gbk")
-        runs = 3 if projects <= 10_000 else 1
-        file = _metrics(base)
-        file_ingest, file_rows = _upload_file(base, folder / "work.duckdb", data, runs)
-        print(_fig_line(_cells(projects, "file", built, file, file_ingest, file_rows)), flush=True)
         try:
-            copied = copy_to_postgres(base, target)
-            pg = _metrics(target)
-            pg_ingest, pg_rows = _upload_pg(base, target, data, runs)
+            built["pg"] = copy_to_postgres(base, target)
+            stores = {"file": base, "pg": target}
+            laps = {store: {n: [] for n in (*PARTS, "total")} for store in stores}
+            for _ in range(3 if projects <= 10_000 else 2):
+                for store, where in stores.items():
+                    for name, got in run_bench.measure(where).items():
+                        laps[store][name] += got
+            uploads = {store: [] for store in stores}
+            for _ in range(3 if projects <= 10_000 else 1):
+                uploads["file"].append(_upload_file(base, folder / "work.duckdb", data))
+                uploads["pg"].append(_upload_pg(base, target, data))
         except Exception as exc:  # a measurement: say what failed and go on
-            print(f"  PostgreSQL at {projects:,} projects failed: {type(exc).__name__}: {exc}")
+            print(f"  {projects:,} projects failed: {type(exc).__name__}: {exc}", flush=True)
             continue
-        print(_fig_line(_cells(projects, "pg", copied, pg, pg_ingest, pg_rows)))
+        finally:
+            base.unlink()
+        found = {
+            store: (
+                {name: statistics.median(times) for name, times in laps[store].items()},
+                statistics.median(s for s, _ in uploads[store]),
+                uploads[store][-1][1],
+            )
+            for store in stores
+        }
+        for store, (times, upload, written) in found.items():
+            print(_fig_line(_cells(projects, store, built[store], times, upload, written)))
+        (file, file_upload, _), (pg, pg_upload, _) = found["file"], found["pg"]
         ratios = [_ratio(pg[n], file[n]) for n in (*PARTS, "total")]
         print(
             _fig_line(
-                [f"{projects:,}", "pg÷file", "", *ratios, _ratio(pg_ingest, file_ingest), ""]
+                [f"{projects:,}", "pg÷file", "", *ratios, _ratio(pg_upload, file_upload), ""]
             ),
             flush=True,
         )
-        base.unlink()
 
 
 def _cells(projects, store, built, times, ingest_s, rows) -> list[str]:
@@ -230,17 +236,6 @@ def _together(servers: list[viewers.Server], n: int, seconds: float) -> viewers.
     )
 
 
-def _serving(database, count: int, log: Path):
-    stack = contextlib.ExitStack()
-    servers = [
-        stack.enter_context(
-            viewers.serve("dashboard.py", database, log=log.with_suffix(f".{i}.log"))
-        )
-        for i in range(count)
-    ]
-    return stack, servers
-
-
 def viewers_at_once(target: str, projects: int, levels: list[int], seconds: float, folder: Path):
     district = folder / "viewers.duckdb"
     district.unlink(missing_ok=True)
@@ -248,41 +243,51 @@ def viewers_at_once(target: str, projects: int, levels: list[int], seconds: floa
     copy_to_postgres(district, target)
     print(
         f"Viewers at once, {projects:,}-project district ({load_bench.QUERY} published),"
-        f" {seconds:.0f} s a level, think time 1–3 s (bench.load); two servers: the tabs split"
-        " between two processes on the same store, CPU and RSS summed; ratio = pg ÷ file"
-        " (pages/s: file ÷ pg, so above 1 means slower)",
+        f" {seconds:.0f} s a level, think time 1–3 s (bench.load). Every server runs from the"
+        " start and each level is measured on the three in turn (the machine's other load falls"
+        " on all alike); two servers: the tabs split between two processes on the same store,"
+        " CPU and RSS summed. Ratio = pg ÷ file (pages/s: file ÷ pg, so above 1 means slower).",
         flush=True,
     )
     print(load_bench._line([name for name, _ in load_bench._LOAD_COLUMNS]))
     stores = {"file": (district, 1), "pg 1 srv": (target, 1), "pg 2 srv": (target, 2)}
-    results: dict[str, dict[int, viewers.Load]] = {}
-    for label, (database, count) in stores.items():
-        stack, servers = _serving(database, count, folder / label.replace(" ", "-"))
-        with stack:
+    logs = {
+        label: [folder / f"{label.replace(' ', '-')}.{i}.log" for i in range(count)]
+        for label, (_, count) in stores.items()
+    }
+    with contextlib.ExitStack() as stack:
+        running = {
+            label: [
+                stack.enter_context(viewers.serve("dashboard.py", database, log=log))
+                for log in logs[label]
+            ]
+            for label, (database, _) in stores.items()
+        }
+        for servers in running.values():
             for server in servers:  # warm: caches filled, modules imported
                 viewers.sequential(server, viewers.PAGES, load_bench.QUERY, 1)
-            results[label] = {n: _together(servers, n, seconds) for n in levels}
-        for i in range(count):
-            for error in load_bench._errors(folder / f"{label.replace(' ', '-')}.{i}.log"):
+        for n in levels:
+            got = {label: _together(servers, n, seconds) for label, servers in running.items()}
+            for label, load in got.items():
+                print(load_bench._line(load_bench._load_cells(n, label, load)))
+                for failure in sorted({v.failure for v in load.failed}):
+                    print(f"          failed: {failure}")
+            base = got["file"]
+            for label in ("pg 1 srv", "pg 2 srv"):
+                ratios = [
+                    _ratio(base.pages_per_s(), got[label].pages_per_s()),
+                    _ratio(got[label].percentile(0.5), base.percentile(0.5)),
+                    _ratio(got[label].percentile(0.95), base.percentile(0.95)),
+                    "",
+                    _ratio(got[label].cpu_ms_per_view(), base.cpu_ms_per_view()),
+                    _ratio(got[label].bytes_per_view(), base.bytes_per_view()),
+                    "",
+                ]
+                print(load_bench._line([str(n), f"ratio {label[3:]}", *ratios]), flush=True)
+    for label, paths in logs.items():
+        for path in paths:
+            for error in load_bench._errors(path):  # pages show visitors no details
                 print(f"          {label} server log: {error}")
-    base = results["file"]
-    for n in levels:
-        for label, got in results.items():
-            print(load_bench._line(load_bench._load_cells(n, label, got[n])))
-            for failure in sorted({v.failure for v in got[n].failed}):
-                print(f"          failed: {failure}")
-        for label in ("pg 1 srv", "pg 2 srv"):
-            got = results[label][n]
-            ratios = [
-                _ratio(base[n].pages_per_s(), got.pages_per_s()),
-                _ratio(got.percentile(0.5), base[n].percentile(0.5)),
-                _ratio(got.percentile(0.95), base[n].percentile(0.95)),
-                "",
-                _ratio(got.cpu_ms_per_view(), base[n].cpu_ms_per_view()),
-                _ratio(got.bytes_per_view(), base[n].bytes_per_view()),
-                "",
-            ]
-            print(load_bench._line([str(n), f"ratio {label[3:]}", *ratios]), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from bench import synthetic, viewers
-from tests.browser import CHROMIUM_ARGS, demo_db, settled
+from bench.synthetic import demo_db
+from tests.browser import CHROMIUM_ARGS, settled
 
 PAGES = {
     "总览": "/",

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench import synthetic, viewers
-from tests.browser import demo_db
+from bench.synthetic import demo_db
 
 BARE = {"bare": ""}
 BARE_DEFAULTS = {"runner.postScriptGC": "true"}  # Streamlit's own default, whatever ours is

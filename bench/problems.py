@@ -21,7 +21,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.browser import ROOT, demo_db
+from bench.synthetic import demo_db
+from tests.browser import ROOT
 from tests.logins import log_in
 from xzcore import auth
 from xzcore.problems import CATEGORIES, importer, store

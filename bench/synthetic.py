@@ -9,9 +9,14 @@ same seed always builds the same district.
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from xzcore.store import db
+
+_ROOT = Path(__file__).resolve().parents[1]
 
 FIRST_YEAR = 2018
 CATEGORIES = ["先进制造业", "现代服务业", "基础设施", "社会民生", "生态环境", "城乡建设"]
@@ -190,3 +195,11 @@ def district(path: Path, projects: int, month: str = "2020-08") -> None:
     with db.connect(path) as con:
         settings.set_anonymous_viewing(con, True, actor=auth.SYSTEM)
         cycle.publish.publish(con, auth.SYSTEM, Month.parse(month))
+
+
+def demo_db(directory: Path) -> Path:
+    """A demo database built the way a user builds one: python -m xzcore demo."""
+    path = directory / "demo.duckdb"
+    env = os.environ | {"XZ_DB": str(path), "PYTHONPATH": str(_ROOT)}
+    subprocess.run([sys.executable, "-m", "xzcore", "demo"], cwd=_ROOT, env=env, check=True)
+    return path

@@ -114,6 +114,39 @@ class Site:
         return context.new_page()
 
 
+class Tabs:
+    """A visitor's tabs, kept open from test to test in this process (conftest's `tabs`): a new
+    tab costs Chromium about 1.5 s of CPU to start Streamlit's front end in a fresh renderer,
+    going to a page in an open tab about 0.5 s (measured on the 2-core test machine). One tab a
+    kind: a screen (its viewport set for each test) and a phone (touch, 390×844). A test takes
+    one, goes to its page (a new Streamlit session) and leaves it open; the page's storage is
+    cleared first (Streamlit keeps the sidebar's state there). A test that signs in, listens to
+    the page's events or needs a context of its own opens one."""
+
+    def __init__(self, browser):
+        self._browser, self._open = browser, {}
+
+    def screen(self, width: int = 1920, height: int = 1080):
+        return self._tab(False, width, height)
+
+    def phone(self):
+        return self._tab(True, 390, 844)
+
+    def _tab(self, touch: bool, width: int, height: int):
+        page = self._open.get(touch)
+        if page is None or page.is_closed():
+            context = self._browser.new_context(
+                viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch
+            )
+            page = self._open[touch] = context.new_page()
+            return page
+        if page.url.startswith("http"):
+            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        page.set_viewport_size({"width": width, "height": height})
+        page.mouse.move(0, 0)
+        return page
+
+
 def settled(page, timeout: float = 30000) -> None:
     """Wait until the script run is over and every lazily loaded widget has been drawn."""
     page.wait_for_function(
@@ -125,6 +158,26 @@ def settled(page, timeout: float = 30000) -> None:
         }""",
         timeout=timeout,
     )
+
+
+# Counts the changes of the script's run state in this document from now on.
+_WATCH_RUNS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__xzRuns = 0;
+    new MutationObserver((changes) => { window.__xzRuns += changes.length; })
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def after_a_rerun(page, action, timeout: float = 60000) -> None:
+    """Do `action` (a widget's change that reruns the script: a choice, a button) and wait until
+    the run it started is over and drawn. settled() alone may pass before that run begins, on
+    what the run before drew (the widgets of the form being replaced, say)."""
+    settled(page, timeout)
+    page.evaluate(_WATCH_RUNS)
+    action()
+    page.wait_for_function("() => window.__xzRuns > 0", timeout=timeout)
+    settled(page, timeout)
 
 
 def screenshot(page, name: str, top: bool = False) -> None:
@@ -139,6 +192,21 @@ def screenshot(page, name: str, top: bool = False) -> None:
 
 
 MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'
+
+
+def via_menu(page, title: str, timeout: float = 60000) -> None:
+    """Open the menu's page `title` with a click, as a user does (cheaper than page.goto, which
+    loads the front end anew), and wait until the run drawing it is over: its title is the
+    page's heading, which no run before drew, and the script is no longer running."""
+    settled(page, timeout)
+    page.locator(MENU).get_by_text(title, exact=True).click()
+    page.wait_for_function(
+        """t => [...document.querySelectorAll('[data-testid="stMain"] h1')]
+            .some((h) => h.innerText.trim() === t)""",
+        arg=title,
+        timeout=timeout,
+    )
+    settled(page, timeout)
 
 
 def menu_titles(page) -> list[str]:

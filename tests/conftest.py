@@ -118,6 +118,15 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def tabs(browser):
+    """A visitor's tabs kept open from test to test (tests/browser.Tabs): tab.screen(w, h),
+    tabs.phone()."""
+    from tests.browser import Tabs
+
+    return Tabs(browser)
+
+
+@pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The demo database, built once for the whole run (through ingest, as `xzcore demo` does)."""
     from xzcore import demo

@@ -81,15 +81,16 @@ def _no_exception(page):
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def _overview(browser, url, query="", **size):
-    page = _page(browser, **size)
+def _overview(tabs, url, query="", width=1920, height=1080):
+    """A visitor's overview (a tab kept open between tests: tests/browser.Tabs)."""
+    page = tabs.screen(width, height)
     page.goto(f"{url}/{query}")
     page.get_by_text("累计完成投资与时序进度").first.wait_for(timeout=WAIT)
     settled(page, WAIT)
     return page
 
 
-def test_a_units_combined_table_then_the_office_publishes_the_month(site, browser):
+def test_a_units_combined_table_then_the_office_publishes_the_month(site, browser, tabs):
     url, data, expected = site
     # the unit's staff upload the 进展情况表: both parts in the preview, one batch
     page = _page(browser)
@@ -114,14 +115,13 @@ def test_a_units_combined_table_then_the_office_publishes_the_month(site, browse
 
     # a visitor still sees August, as published, and nothing of the half-reported September
     for size in ({}, {"width": 390, "height": 844}):
-        visitor = _overview(browser, url, "?month=2020-09", **size)
+        visitor = _overview(tabs, url, "?month=2020-09", **size)
         body = visitor.inner_text("body")
         assert "数据截至 2020年1-8月" in body and "未发布（已报送" not in body  # no banner
         assert "尚未发布" in body  # the link asked for September: it says why August is shown
         _no_exception(visitor)
         name = "1920x1080" if not size else "390x844"
         screenshot(visitor, f"cycle_2_visitor_august_{name}")
-        visitor.close()
 
     # the office sees September being collected, marked, with the unit's figures in
     office = _page(browser)
@@ -154,10 +154,9 @@ def test_a_units_combined_table_then_the_office_publishes_the_month(site, browse
     office.close()
 
     # now everyone opens on September, as published
-    visitor = _overview(browser, url)
+    visitor = _overview(tabs, url)
     body = visitor.inner_text("body")
     assert "数据截至 2020年1-9月" in body and "未发布（已报送" not in body
     assert expected["completed"] in body
     _no_exception(visitor)
     screenshot(visitor, "cycle_5_visitor_september_1920x1080")
-    visitor.close()

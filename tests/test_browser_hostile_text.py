@@ -8,6 +8,7 @@ checks the same data in xzcore, the figures, the files and the pages' Markdown u
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import urllib.parse
@@ -23,7 +24,8 @@ from xzcore.display import charts
 from xzcore.figures import metrics
 from xzcore.store import db
 
-pytestmark = pytest.mark.browser
+# one worker runs the module, in order, on its one server (make test: --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("hostile_server")]
 
 WAIT = 60000
 # Every element the hostile text could have become, found by what it would hold or point to.
@@ -82,14 +84,34 @@ def server(demo_db, loaded, order):
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
-    page = context.new_page()
-    page.dialogs = []  # an alert() or confirm() the payload might have opened
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+@contextlib.contextmanager
+def _no_dialog(page):
+    """Any alert() or confirm() the payload might open is dismissed and fails the test."""
+    dialogs = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     yield page
-    assert page.dialogs == []
+    page.remove_listener("dialog", dismiss)
+    assert dialogs == []
+
+
+@pytest.fixture
+def page(tabs):
+    """A visitor's tab at 1920×1080 (kept open between tests: tests/browser.Tabs)."""
+    with _no_dialog(tabs.screen()) as page:
+        yield page
+
+
+@pytest.fixture
+def own_page(browser):
+    """A tab in a context of its own, for a test that signs in."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    with _no_dialog(context.new_page()) as page:
+        yield page
     context.close()
 
 
@@ -290,7 +312,8 @@ def test_presentation_slides_show_names_as_typed(server, page, loaded, number):
     screenshot(page, f"hostile_slide_{number}_1920x1080")
 
 
-def test_upload_history_audit_log_and_sidebar_show_hostile_text_as_typed(server, page, loaded):
+def test_upload_history_audit_log_and_sidebar_show_hostile_text_as_typed(server, own_page, loaded):
+    page = own_page
     log_in_browser(page, server, hostile.USERNAME, hostile.PASSWORD)
     _open(page, f"{server}/upload")
     label = f"{hostile.DISPLAY_NAME}（管理员）"

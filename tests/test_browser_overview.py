@@ -13,8 +13,8 @@ def server(demo_site):
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (390, 844)])
-def test_overview_shows_the_demo_figures_in_chinese(server, browser, width, height):
-    page = browser.new_page(viewport={"width": width, "height": height})
+def test_overview_shows_the_demo_figures_in_chinese(server, tabs, width, height):
+    page = tabs.screen(width, height)
     page.goto(f"{server}/?month=2020-08")
     page.get_by_text("累计完成投资与时序进度").first.wait_for(timeout=30000)
     page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30000)
@@ -25,4 +25,3 @@ def test_overview_shows_the_demo_figures_in_chinese(server, browser, width, heig
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlert"]').count() == 0
     screenshot(page, f"overview_{width}x{height}")
-    page.close()

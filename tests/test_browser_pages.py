@@ -35,8 +35,8 @@ def _no_error(page) -> None:
     assert "Traceback" not in page.inner_text("body")
 
 
-def _open(browser, url: str, size) -> object:
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+def _open(tabs, url: str, size) -> object:
+    page = tabs.screen(*size)
     page.goto(url)
     settled(page, timeout=60000)
     return page
@@ -44,20 +44,19 @@ def _open(browser, url: str, size) -> object:
 
 @pytest.mark.parametrize("size", SIZES, ids=["1920x1080", "390x844"])
 @pytest.mark.parametrize(("path", "title", "text"), PAGES, ids=[p[1] for p in PAGES])
-def test_every_page_by_direct_link(server, browser, path, title, text, size):
+def test_every_page_by_direct_link(server, tabs, path, title, text, size):
     joiner = "&" if "?" in path else "?"
-    page = _open(browser, f"{server}{path}{joiner}month=2020-08", size)
+    page = _open(tabs, f"{server}{path}{joiner}month=2020-08", size)
     page.get_by_role("heading", name=title).first.wait_for(timeout=30000)
     body = page.inner_text("body")
     assert text in body
     _no_error(page)
     name = path.strip("/").split("?")[0] or "overview"
     screenshot(page, f"page_{name}_{size[0]}x{size[1]}", top=True)
-    page.close()
 
 
-def test_the_navigation_reaches_every_page_and_keeps_the_month(server, browser):
-    page = _open(browser, f"{server}/?month=2020-07", SIZES[0])
+def test_the_navigation_reaches_every_page_and_keeps_the_month(server, tabs):
+    page = _open(tabs, f"{server}/?month=2020-07", SIZES[0])
     for _, title, _ in PAGES[1:]:
         page.locator(MENU).get_by_text(title, exact=True).click()
         page.get_by_role("heading", name=title).first.wait_for(timeout=30000)
@@ -65,11 +64,10 @@ def test_the_navigation_reaches_every_page_and_keeps_the_month(server, browser):
         if title != "项目详情":
             assert "数据截至 2020年1-7月" in page.inner_text("body")
         _no_error(page)
-    page.close()
 
 
-def test_a_click_on_a_project_in_a_chart_opens_its_detail(server, browser):
-    page = _open(browser, f"{server}/lag?month=2020-08", SIZES[0])
+def test_a_click_on_a_project_in_a_chart_opens_its_detail(server, tabs):
+    page = _open(tabs, f"{server}/lag?month=2020-08", SIZES[0])
     point = page.locator(".js-plotly-plot .scatterlayer .point").first
     point.wait_for(timeout=30000)
     point.click(force=True)
@@ -78,4 +76,3 @@ def test_a_click_on_a_project_in_a_chart_opens_its_detail(server, browser):
     assert "project=" in page.url
     _no_error(page)
     screenshot(page, "page_project_after_click_1920x1080", top=True)
-    page.close()

@@ -30,11 +30,8 @@ def server(demo_site):
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
+def phone(tabs):
+    return tabs.phone()
 
 
 def _open(page, url: str) -> None:
@@ -77,7 +74,9 @@ def test_the_sidebar_closes_after_every_menu_tap(server, phone):
     screenshot(phone, "phone_after_menu_tap_390x844", top=True)
 
 
-def test_the_login_form_is_one_tap_away(server, phone, browser):
+def test_the_login_form_is_one_tap_away(server, browser, tabs):
+    context = browser.new_context(**PHONE)  # its own: the login's cookie stays in it
+    phone = context.new_page()
     _open(phone, f"{server}/lag?month=2020-08")
     link = phone.locator(".xz-login")
     assert link.is_visible() and link.bounding_box()["y"] < 200  # at the top, no scrolling
@@ -94,10 +93,10 @@ def test_the_login_form_is_one_tap_away(server, phone, browser):
     settled(phone)
     assert phone.locator(".xz-login").count() == 0  # signed in: no more link
     # on a wide screen the menu has 登录 in sight; no second link over the page
-    wide = browser.new_page(viewport={"width": 1920, "height": 1080})
+    context.close()
+    wide = tabs.screen()
     _open(wide, f"{server}/lag?month=2020-08")
     assert not wide.locator(".xz-login").is_visible()
-    wide.close()
 
 
 def test_no_chart_toolbar_on_a_phone_and_a_tap_on_a_bar_filters(server, phone):
@@ -151,9 +150,7 @@ def test_a_tap_on_a_project_on_the_map_opens_it(server, phone):
 
 
 @pytest.mark.parametrize("path", ["/evaluation", "/lag"])
-def test_project_lists_are_cards_on_a_phone_and_tables_on_a_wide_screen(
-    server, phone, browser, path
-):
+def test_project_lists_are_cards_on_a_phone_and_tables_on_a_wide_screen(server, phone, tabs, path):
     _open(phone, f"{server}{path}?month=2020-08")
     cards = phone.locator(".xz-card")
     cards.first.wait_for(timeout=WAIT)
@@ -176,11 +173,10 @@ def test_project_lists_are_cards_on_a_phone_and_tables_on_a_wide_screen(
     settled(phone)
     assert name in phone.inner_text("body")
 
-    wide = browser.new_page(viewport={"width": 1920, "height": 1080})
+    wide = tabs.screen()
     _open(wide, f"{server}{path}?month=2020-08")
     wide.locator('[class*="st-key-xz_wide_"] [data-testid="stDataFrame"]').first.wait_for()
     assert wide.locator(".xz-card").first.is_hidden()
-    wide.close()
 
 
 PAGES = ["/", "/completion", "/lag", "/lightmap", "/evaluation", "/report"]
@@ -188,12 +184,9 @@ SIZES = [(1920, 1080), (1366, 768), (390, 844)]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_screenshots_of_the_main_pages(server, browser, size):
+def test_screenshots_of_the_main_pages(server, tabs, size):
     phone = size[0] < 600
-    context = browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, has_touch=phone, is_mobile=phone
-    )
-    page = context.new_page()
+    page = tabs.phone() if phone else tabs.screen(*size)
     for path in PAGES:
         _open(page, f"{server}{path}?month=2020-08")
         page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=WAIT)
@@ -206,4 +199,3 @@ def test_screenshots_of_the_main_pages(server, browser, size):
             )
         name = path.strip("/") or "overview"
         screenshot(page, f"phone14_{name}_{size[0]}x{size[1]}", top=True)
-    context.close()

@@ -47,8 +47,8 @@ def server(demo_site):
 KEYED = ["present_prev", "present_next", "present_pageup", "present_pagedown", "present_space"]
 
 
-def _open(browser, url: str):
-    page = browser.new_page(viewport=SIZE)
+def _open(tabs, url: str):
+    page = tabs.screen(SIZE["width"], SIZE["height"])
     page.goto(url)
     page.locator(".xz-number").wait_for(timeout=60000)
     settled(page, timeout=60000)
@@ -97,8 +97,8 @@ def _px(page, selector: str) -> float:
     )
 
 
-def test_every_slide_by_keyboard_fits_a_projector_and_is_readable(server, browser):
-    page = _open(browser, f"{server}/?present=1&month=2020-08")
+def test_every_slide_by_keyboard_fits_a_projector_and_is_readable(server, tabs):
+    page = _open(tabs, f"{server}/?present=1&month=2020-08")
     assert page.locator('[data-testid="stHeader"]').count() == 1  # there, and hidden:
     for part in CHROME:
         assert not _visible(page, f'[data-testid="{part}"]'), part
@@ -126,19 +126,17 @@ def test_every_slide_by_keyboard_fits_a_projector_and_is_readable(server, browse
                 page.keyboard.press(move)
             _wait_for(page, number + 1)
     assert _px(page, ".xz-title") >= 48
-    page.close()
 
 
-def test_the_overview_numbers_are_large(server, browser):
-    page = _open(browser, f"{server}/?present=1&month=2020-08")
+def test_the_overview_numbers_are_large(server, tabs):
+    page = _open(tabs, f"{server}/?present=1&month=2020-08")
     assert _px(page, ".xz-kpi .value") >= 64
     assert _px(page, ".xz-kpi .label") >= 24
     assert "80.0" in page.locator('.xz-kpi[data-label="完成率"]').inner_text()
-    page.close()
 
 
-def test_back_keys_a_focused_button_and_a_reload(server, browser):
-    page = _open(browser, f"{server}/?present=1&month=2020-08&slide=5")
+def test_back_keys_a_focused_button_and_a_reload(server, tabs):
+    page = _open(tabs, f"{server}/?present=1&month=2020-08&slide=5")
     page.keyboard.press("ArrowLeft")
     _wait_for(page, 4)
     page.keyboard.press("PageUp")
@@ -153,11 +151,10 @@ def test_back_keys_a_focused_button_and_a_reload(server, browser):
     page.locator(".xz-number").wait_for(timeout=60000)
     settled(page)
     assert _number(page) == 5  # the slide is in the URL
-    page.close()
 
 
-def test_the_keys_still_turn_after_a_click_on_the_presenter_s_controls(server, browser):
-    page = _open(browser, f"{server}/?present=1&month=2020-08&slide=2")
+def test_the_keys_still_turn_after_a_click_on_the_presenter_s_controls(server, tabs):
+    page = _open(tabs, f"{server}/?present=1&month=2020-08&slide=2")
     page.get_by_text("每 30 秒刷新数据", exact=True).click()
     page.wait_for_url(re.compile(r"refresh=30"))
     settled(page)
@@ -166,22 +163,20 @@ def test_the_keys_still_turn_after_a_click_on_the_presenter_s_controls(server, b
     _wait_for(page, 3)
     page.keyboard.press("Space")
     _wait_for(page, 4)
-    page.close()
 
 
-def test_a_prepared_link_with_a_filter_shows_the_filtered_figures(server, browser):
-    page = _open(browser, f"{server}/?present=1&month=2020-08&unit=区水利局")
+def test_a_prepared_link_with_a_filter_shows_the_filtered_figures(server, tabs):
+    page = _open(tabs, f"{server}/?present=1&month=2020-08&unit=区水利局")
     head = page.locator(".xz-head").inner_text()
     assert "筛选：责任单位 区水利局" in head
     # the unit's own figures on the demo data (test_present.py checks them against metrics)
     assert page.locator('.xz-kpi[data-label="项目数"] .value').inner_text() == "5个"
     assert page.locator('.xz-kpi[data-label="完成率"] .value').inner_text() == "74.4%"
     screenshot(page, "present_filtered_unit")
-    page.close()
 
 
-def test_in_from_the_sidebar_and_out_again_keeps_the_view(server, browser):
-    page = browser.new_page(viewport=SIZE)
+def test_in_from_the_sidebar_and_out_again_keeps_the_view(server, tabs):
+    page = tabs.screen(SIZE["width"], SIZE["height"])
     page.goto(f"{server}/completion?month=2020-07")
     page.get_by_role("heading", name="投资完成").first.wait_for(timeout=60000)
     settled(page)
@@ -194,11 +189,10 @@ def test_in_from_the_sidebar_and_out_again_keeps_the_view(server, browser):
     settled(page)
     assert "present" not in page.url and "month=2020-07" in page.url
     assert "数据截至 2020年1-7月" in page.inner_text("body")
-    page.close()
 
 
-def test_the_slides_turn_by_themselves_when_asked(server, browser):
-    page = _open(browser, f"{server}/?present=1&month=2020-08&slide=7")
+def test_the_slides_turn_by_themselves_when_asked(server, tabs):
+    page = _open(tabs, f"{server}/?present=1&month=2020-08&slide=7")
     page.get_by_text("每 15 秒", exact=True).click()
     page.wait_for_url(re.compile(r"auto=15"))
     _wait_for(page, 1)  # within 30 s: the last slide goes round to the first
@@ -208,4 +202,3 @@ def test_the_slides_turn_by_themselves_when_asked(server, browser):
     # nothing turns for more than a period (a wait for an event that must not happen)
     page.wait_for_timeout(1.15 * 15000 / PRESENT_SPEEDUP)
     assert _number(page) == 1
-    page.close()

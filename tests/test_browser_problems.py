@@ -18,7 +18,8 @@ from xzcore import auth
 from xzcore.problems import store
 from xzcore.store import db
 
-pytestmark = pytest.mark.browser
+# one worker runs the module, in order, on its one server (make test: --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("problems_server")]
 WAIT = 60000
 UNIT = "王江泾镇人民政府"
 PHONE, SCREEN = (390, 844), (1920, 1080)

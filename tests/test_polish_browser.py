@@ -22,8 +22,8 @@ def server(demo_site):
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_overview_figures_are_whole(server, browser, width, height):
-    page = browser.new_page(viewport={"width": width, "height": height})
+def test_overview_figures_are_whole(server, tabs, width, height):
+    page = tabs.screen(width, height)
     page.goto(f"{server}/?month=2020-08")
     page.get_by_text("累计完成投资与时序进度").first.wait_for(timeout=30000)
     settled(page)
@@ -31,12 +31,11 @@ def test_overview_figures_are_whole(server, browser, width, height):
     assert [v.strip() for v in values][1:3] == ["164.13亿元", "131.30亿元"]
     assert page.evaluate(CUT) == []
     screenshot(page, f"polish_overview_{width}x{height}")
-    page.close()
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES[:2])
-def test_evaluation_lists_show_their_lights_whole(server, browser, width, height):
-    page = browser.new_page(viewport={"width": width, "height": height})
+def test_evaluation_lists_show_their_lights_whole(server, tabs, width, height):
+    page = tabs.screen(width, height)
     page.goto(f"{server}/evaluation?month=2020-08")
     page.get_by_text("预警（蜗牛）项目").first.wait_for(timeout=30000)
     settled(page)
@@ -50,4 +49,3 @@ def test_evaluation_lists_show_their_lights_whole(server, browser, width, height
         headers = grid.locator('[role="columnheader"]').all_inner_texts()
         assert "亮灯" in headers and after in headers, headers
     screenshot(page, f"polish_evaluation_{width}x{height}")
-    page.close()

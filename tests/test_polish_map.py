@@ -88,10 +88,8 @@ def _apart(a: dict, b: dict) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366", "1920"])
-def test_in_the_browser_the_map_fills_its_column_and_the_legend_clears_the_axis(
-    server, browser, size
-):
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+def test_in_the_browser_the_map_fills_its_column_and_the_legend_clears_the_axis(server, tabs, size):
+    page = tabs.screen(*size)
     page.goto(f"{server}/lightmap?month=2020-08")
     settled(page, timeout=60000)
     charts_ = page.locator(".js-plotly-plot")
@@ -115,12 +113,11 @@ def test_in_the_browser_the_map_fills_its_column_and_the_legend_clears_the_axis(
     )
     assert rotated == 0
     screenshot(page, f"polish_map_{size[0]}x{size[1]}", top=True)
-    page.close()
 
 
 @pytest.mark.browser
-def test_in_the_browser_the_overview_townships_legend_clears_the_axis_at_1366(server, browser):
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
+def test_in_the_browser_the_overview_townships_legend_clears_the_axis_at_1366(server, tabs):
+    page = tabs.screen(1366, 768)
     page.goto(f"{server}/?month=2020-08")
     settled(page, timeout=60000)
     chart = page.locator(".js-plotly-plot").nth(3)  # trend, stages, units, townships' lights
@@ -128,4 +125,3 @@ def test_in_the_browser_the_overview_townships_legend_clears_the_axis_at_1366(se
     chart.locator(".legend").wait_for(timeout=30000)
     boxes = _boxes(page, chart)
     assert _apart(boxes["legend"], boxes["xtitle"]), boxes
-    page.close()

@@ -17,7 +17,8 @@ from xzcore.period import Month
 from xzcore.report import plots
 from xzcore.store import db
 
-pytestmark = pytest.mark.browser
+# one worker runs the module, in order, on its one server (make test: --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("report_server")]
 
 FORMULA = '=HYPERLINK("x")'
 TITLE = "秀洲区重点项目建设进展情况通报（2020年1-8月）"
@@ -39,10 +40,8 @@ def server(demo_db, tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, accept_downloads=True)
-    yield context.new_page()
-    context.close()
+def page(tabs):
+    return tabs.screen()  # a visitor's tab at 1920×1080, kept open between tests
 
 
 def _download(page, key: str, timeout: float = 60000):

@@ -175,12 +175,16 @@ def demo_site(demo_template, tmp_path_factory):
     server of its own. Each demo account has a session opened before the start (Site.cookies);
     the presentation's 15/30/60 s last a tenth as long here (XZ_PRESENT_SPEEDUP, ui/present.py).
     """
-    from tests.browser import PRESENT_SPEEDUP, Site, server_process
+    from tests.browser import ARTIFACTS, PRESENT_SPEEDUP, Site, server_process
     from tests.logins import session_cookie
     from xzcore.demo import ACCOUNTS
 
     path = tmp_path_factory.mktemp("demo_site") / "demo.duckdb"
     shutil.copy(demo_template, path)
     cookies = {who: session_cookie(path, who, "http://127.0.0.1") for who, *_ in ACCOUNTS}
-    with server_process(path, env={"XZ_PRESENT_SPEEDUP": str(PRESENT_SPEEDUP)}) as (url, _):
+    # its log beside the screenshots: a page that crashed shows only Streamlit's bare notice
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / f"demo_site_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    env = {"XZ_PRESENT_SPEEDUP": str(PRESENT_SPEEDUP)}
+    with server_process(path, log=log, env=env) as (url, _):
         yield Site(url, cookies)

@@ -10,7 +10,7 @@ from tests.browser import ROOT
 from tests.logins import log_in
 from xzcore import auth
 from xzcore.auth import User
-from xzcore.store import audit, settings
+from xzcore.store import audit, db, settings
 
 ADMIN = User("root", "管理员甲", "admin")
 # the words of an entry may hold data (file names, preset names, hashes) but no JSON
@@ -84,3 +84,19 @@ def test_the_audit_page_shows_words(app_db):
     shown = at.dataframe[0].value["内容"]
     assert len(shown) and not any(JSON.search(text) for text in shown)
     assert "方式：密码" in list(shown)  # the login just made
+
+
+def test_the_audit_page_shows_a_logout_beside_entries_with_words(app_db):
+    """A logout has no detail: beside entries with one, pandas 3 hands it over as NaN, and the
+    page crashed with Streamlit's English notice as soon as anyone had logged out."""
+    con = db.connect(app_db)
+    audit.record(con, ADMIN, "logout")
+    audit.record(con, "nobody", "login_failed", {"reason": "unknown"})  # no role either
+    con.close()
+    at = log_in(AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run(), "admin")
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert list(table.loc[table["操作"] == "退出登录", "内容"]) == [""]
+    assert "方式：密码" in list(table["内容"])
+    assert list(table.loc[table["用户名"] == "nobody", "角色"]) == ["—"]

@@ -158,7 +158,8 @@ def audit_view() -> None:
     table = accounts.audit_log(actor, action, since, until)
     st.caption(f"共 {len(table)} 条（最新在前，最多 1000 条）。")
     table = table.assign(
-        role=table["role"].map(lambda r: auth.ROLE_NAMES.get(r, r or "—")),
+        # no role (a failed login of an unknown name) is NaN here, as pandas 3 marks missing text
+        role=table["role"].map(lambda r: auth.ROLE_NAMES.get(r, r) if isinstance(r, str) else "—"),
         detail=[
             audit.describe(a, d) for a, d in zip(table["action"], table["detail"], strict=True)
         ],

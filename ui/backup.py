@@ -22,7 +22,7 @@ def section(actor: auth.User) -> None:
             return
         st.caption(
             "一个 .zip 文件，含全部数据（已发布月份的冻结数据、账号与审计日志在内），备份时其他"
-            "操作稍候。恢复：停止看板后运行 python -m xzcore restore 备份文件.zip。"
+            "操作稍候。恢复要先停止看板，再由管理员在服务器上用命令行恢复（见说明文档“备份与恢复”）。"
         )
         made = None
         if st.button("备份", icon=":material/backup:", key="backup"):

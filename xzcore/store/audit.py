@@ -224,7 +224,9 @@ def describe(action: str, detail: str | None) -> str:
     """An entry's detail (JSON, as query returns it) as the 内容 an admin reads:
     {"key": "preset", "old": "yinchuan-2025", "new": "xiuzhou"} → 规则预设：yinchuan-2025 → xiuzhou.
     """
-    if not detail:
+    # an entry without detail (a logout) reaches here as NaN when the column also holds text:
+    # pandas 3 marks a missing string so
+    if not isinstance(detail, str) or not detail:
         return ""
     found = json.loads(detail)
     if action == "settings" and found.get("key") in SETTING_NAMES and "new" in found:

@@ -125,12 +125,12 @@ def test_a_sheet_hiding_its_size_makes_calamine_abort_in_the_child_only(con, tmp
     load(con, files.progress_xlsx(tmp_path / "8月.xlsx").read_bytes(), "进展.xlsx")
 
 
-def test_a_reader_over_its_time_limit_is_killed(con, monkeypatch):
+def test_a_reader_over_its_time_limit_is_killed(con, monkeypatch, caplog):
     build(con, JULY)
     monkeypatch.setenv("XZ_READ_SECONDS", "0.05")
-    started = time.perf_counter()
     assert refused(con, bomb.ones(40_000, 25), "月报.xlsx") == DIED
-    assert time.perf_counter() - started < 2
+    # the parent killed it on the clock (the log says why), not the child's memory or its end
+    assert "workbook reader ended: exit -9, over 0.05 s" in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from xzcore.store import db
 # Cheap password hashing for every test and every server or CLI process a test starts (they
 # inherit the environment); the production cost is checked once in test_auth.
 os.environ[CHEAP_FOR_TESTS] = "1"
+# No daily backup thread in the pages and servers of the tests but test_autobackup's.
+os.environ["XZ_BACKUP_TIME"] = "off"
 
 _DEFAULTS = {
     "code": None,

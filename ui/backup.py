@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data
+from ui import autobackup, data
 from xzcore import auth
 from xzcore.store import backup, db
 
@@ -24,6 +24,7 @@ def section(actor: auth.User) -> None:
             "一个 .zip 文件，含全部数据（已发布月份的冻结数据、账号与审计日志在内），备份时其他"
             "操作稍候。恢复要先停止看板，再由管理员在服务器上用命令行恢复（见说明文档“备份与恢复”）。"
         )
+        st.caption(autobackup.said())
         made = None
         if st.button("备份", icon=":material/backup:", key="backup"):
             made = data.attempt(_make, actor)

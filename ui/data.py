@@ -60,6 +60,12 @@ def forget_connection() -> None:
     _read_only.clear()
 
 
+def connection(path: str):
+    """The process's connection to the database at path (for a thread outside any page run:
+    it takes its own cursor)."""
+    return _connection(path)
+
+
 def cursor():
     try:
         return _connection(str(db.db_path())).cursor()

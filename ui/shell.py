@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import access, accounts, faults, guard, present, screen
+from ui import access, accounts, autobackup, faults, guard, present, screen
 from xzcore import auth
 
 TITLE = "秀洲区重点项目看板"
@@ -111,6 +111,7 @@ def route() -> None:
 
 
 def _route() -> None:
+    autobackup.start()  # once per process: the server has no hook of its own at its start
     user = access.current_user()
     access.write_cookie()
     pages, login = _pages()

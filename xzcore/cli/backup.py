@@ -52,7 +52,7 @@ def _backup(args, path: Path) -> int:
     except DatabaseLocked:
         raise DatabaseLocked(
             f"数据库 {path} 正被运行中的看板占用，命令行无法打开它：请用管理员账号在看板的"
-            "“规则设置”页点“备份”下载备份，或先停止看板再运行本命令"
+            "“规则设置”页点“备份”下载备份（看板每天也自动备份，见该页），或先停止看板再运行本命令"
         ) from None
     except db.DatabaseError as exc:
         if faults.kind(exc) != "read_only":

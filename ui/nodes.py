@@ -252,7 +252,10 @@ def _edit_form(user, project_id: int, nodes: pd.DataFrame) -> None:
             actual = st.date_input(
                 "实际完成日期（未完成留空）", value=entered, min_value=EARLIEST, max_value=today()
             )
-            own = row["unit"] if row["unit"] != row["project_unit"] else ""
+            # given(): where the project has no 责任单位 pandas 3 may hand over NaN, and NaN !=
+            # NaN: the field showed "nan", and saving the form gave the node a unit "nan"
+            unit, of_project = tables.given(row["unit"]), tables.given(row["project_unit"])
+            own = unit if unit != of_project else ""
             unit = st.text_input("节点责任单位（不填为项目的责任单位）", value=own or "")
             note = st.text_input("备注", value=row["note"] if pd.notna(row["note"]) else "")
             if pd.notna(row["source"]) and row["source"] != "填报":

@@ -17,7 +17,7 @@ from xzcore.cli import nodes as nodes_cli
 from xzcore.cli import problems as problems_cli
 from xzcore.cli import report as report_command
 from xzcore.cli import users as cli_users
-from xzcore.display import fmt
+from xzcore.display import fmt, tables
 from xzcore.errors import UnknownMonth, XZError
 from xzcore.figures import evaluation, metrics
 from xzcore.figures.metrics import GROUPINGS
@@ -173,7 +173,7 @@ def _summary(con, month, args, state: dict) -> None:
     print(f"亮灯：绿 {lights['green']}  黄 {lights['yellow']}  红 {lights['red']}")
     for g in groups:
         print(
-            f"  {g['key']}: {g['projects']}个  计划{fmt.money(g['plan_wan'])}  "
+            f"  {tables.group_name(g['key'])}: {g['projects']}个  计划{fmt.money(g['plan_wan'])}  "
             f"完成{fmt.money(g['completed_wan'])}  {fmt.percent(g['completion_rate'])}  "
             f"{fmt.pp(g['lag_pp'])}  绿{g['lights']['green']} 黄{g['lights']['yellow']} "
             f"红{g['lights']['red']}"
@@ -181,22 +181,28 @@ def _summary(con, month, args, state: dict) -> None:
 
 
 _PROJECT_KEYS = ["code", "name", "unit", "light", "completion_rate", "lag_pp", "reason"]
+NO_UNIT = "未填责任单位"  # as the bulletin's correction names such a project
 
 
 def _lights(con, month, args, state: dict) -> None:
-    table = metrics.lights(con, month, preset=args.preset)[_PROJECT_KEYS]
+    # records: None for a missing code, unit or rate, where pandas 3 has NaN, which printed
+    # "nan" and made --json write NaN (no JSON)
+    rows = tables.records(metrics.lights(con, month, preset=args.preset)[_PROJECT_KEYS])
     if args.json:
-        _print_json({"month": str(month)} | state | {"projects": table.to_dict("records")})
+        _print_json({"month": str(month)} | state | {"projects": rows})
         return
-    for row in table.itertuples():
-        print(f"{fmt.light(row.light)}  {row.code or ''}  {row.name}（{row.unit}）：{row.reason}")
+    for row in rows:
+        print(
+            f"{fmt.light(row['light'])}  {row['code'] or ''}  {row['name']}"
+            f"（{row['unit'] or NO_UNIT}）：{row['reason']}"
+        )
 
 
 def _evaluate(con, month, args, state: dict) -> None:
     result = evaluation.evaluate(con, month, quarterly=args.quarter)
     keys = [*_PROJECT_KEYS, "rule"]
-    red_flags = result["red_flags"][keys].to_dict("records")
-    warnings = result["warnings"][keys].to_dict("records")
+    red_flags = tables.records(result["red_flags"][keys])  # None, not NaN: as _lights
+    warnings = tables.records(result["warnings"][keys])
     if args.json:
         _print_json(
             {k: result[k] for k in ("round", "as_of", "label", "preset", "schedule_mode")}
@@ -208,9 +214,12 @@ def _evaluate(con, month, args, state: dict) -> None:
     print(f"红旗项目（{result['red_flag_rule']}）：")
     for i, row in enumerate(red_flags, 1):
         print(
-            f"  {i}. {row['name']}（{row['unit']}）"
+            f"  {i}. {row['name']}（{row['unit'] or NO_UNIT}）"
             f"{fmt.percent(row['completion_rate'])} {fmt.pp(row['lag_pp'])}"
         )
     print("预警（蜗牛）项目：")
     for i, row in enumerate(warnings, 1):
-        print(f"  {i}. {row['name']}（{row['unit']}）{fmt.pp(row['lag_pp'])}：{row['rule']}")
+        print(
+            f"  {i}. {row['name']}（{row['unit'] or NO_UNIT}）{fmt.pp(row['lag_pp'])}："
+            f"{row['rule']}"
+        )

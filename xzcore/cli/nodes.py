@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from xzcore import auth
+from xzcore.display import tables
 from xzcore.nodes import importer, pipeline, states, store
 from xzcore.period import Month
 from xzcore.store import db, settings
@@ -97,10 +98,11 @@ def _overdue(con, month: Month, as_json: bool) -> int:
         print(json.dumps(_records(table), ensure_ascii=False, indent=2, default=str))
         return 0
     print(f"截至{month.end:%Y-%m-%d}，超期未完成的节点 {len(table)} 个")
+    # given(): a node of a project without 责任单位 has NaN for its unit (pandas 3), not None
     for row in table.itertuples():
         new = "（本月到期）" if row.new else ""
         print(f"{row.project}　{row.name}　计划{row.planned:%Y-%m-%d}　超期{int(row.days)}天"
-              f"{new}　{row.unit or ''}")  # fmt: skip
+              f"{new}　{tables.given(row.unit) or ''}")  # fmt: skip
     return 0
 
 
@@ -128,8 +130,8 @@ def _pipeline(con, month: Month, as_json: bool) -> int:
     for kind, table in lists.items():
         print(f"{kind} {len(table)} 个")
         for row in table.itertuples():
-            print(f"  {row.unit or '（未填）'}　{row.project}　计划{row.planned:%Y-%m-%d}"
-                  f"　已过{int(row.days)}天")  # fmt: skip
+            unit = tables.given(row.unit) or "（未填）"  # as in _overdue
+            print(f"  {unit}　{row.project}　计划{row.planned:%Y-%m-%d}　已过{int(row.days)}天")
     return 0
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from xzcore.cycle import months
+from xzcore.display import tables
 from xzcore.errors import BadArgument
 from xzcore.period import Month
 from xzcore.store import audit, db, settings
@@ -91,7 +92,10 @@ def units(con, month: Month, now: dt.datetime | None = None) -> pd.DataFrame:
                 "missing": group.loc[~group.reported, "name"].tolist(),
             }
         )
-    return pd.DataFrame(rows)
+    # None, not NaN, where a unit has no review: pandas 3 makes a column of text and None a
+    # text column with NaN, and `if row.review_reason` printed 退回原因：nan for every unit
+    table = pd.DataFrame(rows)
+    return tables.nulls_as_none(table, ["reviewed_by", "review_reason"]) if rows else table
 
 
 def timeliness(con, year: int, upto: Month, now: dt.datetime | None = None) -> pd.DataFrame:

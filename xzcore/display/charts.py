@@ -6,6 +6,7 @@ import html
 
 import plotly.graph_objects as go
 
+from xzcore.display.tables import group_name
 from xzcore.rules import LIGHT_NAMES
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Source Han Sans SC, sans-serif"
@@ -20,7 +21,8 @@ def escape(text) -> str:
     Plotly draws <b>, <i>, <br>, <a href> … in tick labels, hovers, legends and annotations, and
     turns &lt; &gt; &amp; back into characters, but not &quot;: quotes are left as they are.
     """
-    return html.escape(str(text), quote=False)
+    # group_name: a group (or a project) without a unit, township … showed as "None" or "nan"
+    return html.escape(group_name(text), quote=False)
 
 
 def unescape(label: str) -> str:

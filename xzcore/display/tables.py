@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -76,6 +77,50 @@ def rule_counts(warnings: pd.DataFrame, texts: dict[str, str]) -> dict[str, int]
     return {
         text: sum(rule in picked for picked in warnings["rules"]) for rule, text in texts.items()
     }
+
+
+# --- NULLs read through pandas ---------------------------------------------------------------
+# pandas 3 hands a NULL of a text column over as NaN (a float, and truthy) wherever the column
+# also holds text, not as None: `value or "…"` then yields NaN, which prints "nan" (and a form
+# field filled with it saves "nan"), `if value` takes the wrong branch, and json.dumps writes
+# NaN, which is no JSON. Code written for None reads its values through these.
+
+
+def given(value):
+    """A value taken from a query's frame, or None where the database holds NULL (NaN, NaT,
+    <NA>)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+NOT_GIVEN = "（未填）"  # as the node pipeline names a unit left empty
+
+
+def group_name(key) -> str:
+    """A group's key as text: the projects whose register leaves the column empty form a group
+    whose key is None (NaN once in a frame), which str() printed as "None" in the charts, the
+    bulletin's words and the command line."""
+    return NOT_GIVEN if given(key) is None else str(key)
+
+
+def nulls_as_none(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
+    """A copy of the frame whose text columns (or the columns named) hold None where the
+    database holds NULL, as objects: rows taken from it (to_dict, itertuples, iloc) hold what
+    code written for None expects."""
+    if columns is None:
+        columns = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
+    out = frame.copy()
+    for column in columns:
+        out[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return out
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts with None for every missing value, numbers' included: for JSON."""
+    return nulls_as_none(frame, frame.columns).to_dict("records")
 
 
 def _date(value) -> str:
@@ -203,16 +248,21 @@ def literal_table(table: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "LIGHT_MARKS",
+    "NOT_GIVEN",
     "VERSUS",
     "evaluation_list",
+    "given",
+    "group_name",
     "latest",
     "literal",
     "literal_table",
     "month_figures",
     "month_targets",
+    "nulls_as_none",
     "progress_notes",
     "projects",
     "ranking",
+    "records",
     "register",
     "rule_counts",
     "start_status",

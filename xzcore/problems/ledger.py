@@ -8,6 +8,7 @@ import datetime as dt
 
 import pandas as pd
 
+from xzcore.display import tables
 from xzcore.ingest.values import fold
 from xzcore.period import Month
 from xzcore.problems import store
@@ -52,7 +53,10 @@ def ledger(con, today: dt.date, **filters) -> pd.DataFrame:
     """Every problem with its colour and why, overdue first (red, yellow, blue, then the rest by
     deadline; closed last). Filters (each a value or a list of values; None: all): lead_unit,
     leader, category, state, colour, project_id, source, unit (主办 or 协办)."""
-    table = colours(con.execute(_SQL).df(), today, store.thresholds(con))
+    # None, not NaN, where a problem has no unit, leader, project …: the forms, cards and the
+    # command line take `row["lead_unit"] or …` (NaN would fill 交办's 主办单位 with "nan")
+    read = tables.nulls_as_none(con.execute(_SQL).df())
+    table = colours(read, today, store.thresholds(con))
     table["open"] = table["state"].isin(OPEN)
     table = filtered(table, filters)
     table["_rank"] = table["colour"].map(_RANK).fillna(3) + (~table["open"]) * 10
@@ -217,6 +221,10 @@ def mine(con, user: User, today: dt.date) -> pd.DataFrame:
 
 def projects(con) -> pd.DataFrame:
     """The projects a problem may be tied to, with the unit and leader a new one starts with."""
-    return con.execute(
-        "SELECT id, code, name, unit, leader FROM projects ORDER BY unit NULLS LAST, name"
-    ).df()
+    # None, not NaN, for a project without 责任单位: 登记问题 hands the problem to
+    # `unit or ""`, which with NaN was a unit named "nan"
+    return tables.nulls_as_none(
+        con.execute(
+            "SELECT id, code, name, unit, leader FROM projects ORDER BY unit NULLS LAST, name"
+        ).df()
+    )

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pandas as pd
 
+from xzcore.display import tables
 from xzcore.errors import BadArgument
 from xzcore.ingest.values import fold
 from xzcore.period import Month
@@ -62,10 +63,12 @@ def offered(con, month: Month) -> pd.DataFrame:
            ORDER BY p.unit, p.id""",
         {"year": month.year, "month": month.month, "py": earlier.year, "pm": earlier.month},
     ).df()
+    # None, not NaN, for a project without 责任单位 or 联系区领导 and for a month without text
+    # before: prefill hands unit and leader to the form, which showed (and saved) "nan"
+    table = tables.nulls_as_none(table)
     # the same words retyped with other spaces or full-width characters are not new
     changed = [fold(t) != fold(b) for t, b in zip(table["text"], table["before"], strict=True)]
     table = table[changed].reset_index(drop=True)
-    table["before"] = table["before"].astype(object).where(table["before"].notna(), None)
     table["category"] = table["text"].map(guess_category)
     return table
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from xzcore import cycle
-from xzcore.display import fmt, lagcharts
+from xzcore.display import fmt, lagcharts, tables
 from xzcore.figures import demo_mark, evaluation, history, metrics
 from xzcore.figures.frame import GROUP_COLUMNS
 from xzcore.period import Month
@@ -96,10 +96,11 @@ def _group_words(groups: list[dict], noun: str) -> str:
         return f"没有可比较完成率的{noun}。"
     best, worst = rated[0], rated[-1]
     behind = [g for g in rated if (g["lag_pp"] or 0) >= 0.05]
-    red = [str(g["key"]) for g in rated if g["light"] == "red"]
+    # group_name: the projects without a unit or township are a group whose key is None
+    red = [tables.group_name(g["key"]) for g in rated if g["light"] == "red"]
     words = (
-        f"{len(groups)}个{noun}中，完成率最高的是{best['key']}（"
-        f"{fmt.percent(best['completion_rate'])}），最低的是{worst['key']}（"
+        f"{len(groups)}个{noun}中，完成率最高的是{tables.group_name(best['key'])}（"
+        f"{fmt.percent(best['completion_rate'])}），最低的是{tables.group_name(worst['key'])}（"
         f"{fmt.percent(worst['completion_rate'])}）；"
         + (f"{len(behind)}个{noun}落后时序进度" if behind else f"没有{noun}落后时序进度")
     )

@@ -30,7 +30,8 @@ def session_user(token: str) -> auth.User | None:
     """Looked up without the write lock (one long commit must not hold up every click); the
     lock only for the write the session needs, at most once a minute. On a read-only database
     that write cannot be made, and the user goes on viewing."""
-    found, write = auth.look_up(data.cursor(), token)
+    with data.cursor() as con:
+        found, write = auth.look_up(con, token)
     if write is not None and not data.read_only():
         with data.writing() as con:
             auth.settle(con, token, write)

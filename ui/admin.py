@@ -245,9 +245,9 @@ def lit_preview(preset: rules.Preset, values: dict, mode: str) -> None:
         st.warning(f"{exc}：修改后才能预览和保存。")
         return
     month = Month.parse(months[-1])
-    con = data.cursor()
-    now = metrics.summary(con, month)["lights"]
-    new = metrics.summary(con, month, preset=proposed, schedule_mode=mode)["lights"]
+    with data.cursor() as con:
+        now = metrics.summary(con, month)["lights"]
+        new = metrics.summary(con, month, preset=proposed, schedule_mode=mode)["lights"]
     st.markdown(
         f"**按此规则，{controls.month_label(months[-1])}**（现行规则 → 此规则）："
         + "　".join(

@@ -50,7 +50,8 @@ def import_panel(user: auth.User, version: str) -> None:
     st.caption(screen.upload_limit())  # Streamlit's own line is English, and hidden
     if upload is not None:
         try:  # only reads: not under the write lock
-            prepared = importer.prepare(data.cursor(), upload.getvalue(), upload.name, user=user)
+            with data.cursor() as con:
+                prepared = importer.prepare(con, upload.getvalue(), upload.name, user=user)
         except XZError as exc:
             st.error(tables.literal(str(exc)), icon=":material/error:")
         else:
@@ -67,7 +68,8 @@ def node_upload(user: auth.User, raw: bytes, name: str, sheets) -> None:
         icon=":material/timeline:",
     )
     try:  # the file as the upload page read it: not read a second time
-        prepared = importer.prepare(data.cursor(), raw, name, user=user, sheets=sheets)
+        with data.cursor() as con:
+            prepared = importer.prepare(con, raw, name, user=user, sheets=sheets)
     except XZError as exc:
         st.error(tables.literal(str(exc)), icon=":material/error:")
         return

@@ -139,7 +139,8 @@ def import_panel(user: auth.User, version: str) -> None:
     st.caption(screen.upload_limit())  # Streamlit's own line is English, and hidden
     if upload is not None:
         try:  # only reads: not under the write lock, which a 20 MB workbook would hold long
-            prepared = importer.prepare(data.cursor(), upload.getvalue(), upload.name)
+            with data.cursor() as con:
+                prepared = importer.prepare(con, upload.getvalue(), upload.name)
         except XZError as exc:
             st.error(tables.literal(str(exc)), icon=":material/error:")
         else:
@@ -176,7 +177,8 @@ def ledger_upload(user: auth.User, raw: bytes, name: str, sheets) -> None:
         st.warning("问题台账只能由区重点办或管理员导入；请把文件交区重点办。")
         return
     try:  # the file as the upload page read it: not read a second time
-        prepared = importer.prepare(data.cursor(), raw, name, sheets=sheets)
+        with data.cursor() as con:
+            prepared = importer.prepare(con, raw, name, sheets=sheets)
     except XZError as exc:
         st.error(tables.literal(str(exc)), icon=":material/error:")
         return

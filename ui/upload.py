@@ -66,10 +66,11 @@ def prepare(
     parse it again, and writing nothing (audited() logs the upload). The user's remembered
     column mappings apply (xzcore does it)."""
     given = Month.parse(month) if month else None
-    return ingest.plan_upload(
-        data.cursor(), raw, file_name, given, sheet, user,
-        convert_yuan=convert_yuan, mapping=mapping or None,
-    )  # fmt: skip
+    with data.cursor() as con:
+        return ingest.plan_upload(
+            con, raw, file_name, given, sheet, user,
+            convert_yuan=convert_yuan, mapping=mapping or None,
+        )  # fmt: skip
 
 
 def audited(file_id: str, user: auth.User, raw: bytes, file_name: str, got, *read_as) -> None:

@@ -273,8 +273,8 @@ def viewing_form(actor: auth.User) -> None:
 def cycle_form(actor: auth.User) -> None:
     """The monthly cycle: the day reports are due, and whether leaders may open a month that is
     still being collected (its figures are half in: default no)."""
-    con = data.cursor()
-    day, leaders = settings.report_deadline_day(con), settings.leaders_see_collecting(con)
+    with data.cursor() as con:
+        day, leaders = settings.report_deadline_day(con), settings.leaders_see_collecting(con)
     with st.form("cycle"):
         st.markdown("**月报报送与发布**")
         chosen_day = st.number_input(

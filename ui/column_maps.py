@@ -40,7 +40,8 @@ def view(actor: auth.User) -> None:
     done = st.session_state.pop(_DONE, None)
     if done:  # it quotes a header from an uploaded file: shown as typed
         st.success(tables.literal(done), icon=":material/check_circle:")
-    found = mappings.listing(data.cursor())
+    with data.cursor() as con:
+        found = mappings.listing(con)
     if not found:
         st.info("还没有记住的列对应。在上传页面“手动指定列”并导入后，会记在这里。")
         return

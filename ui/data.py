@@ -109,7 +109,8 @@ def viewable(version: str, user: auth.User | None) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def default_month(version: str, user: auth.User | None) -> str | None:
-    found = cycle.months.default_month(cursor(), user)
+    with cursor() as con:
+        found = cycle.months.default_month(con, user)
     return str(found) if found else None
 
 

@@ -85,15 +85,15 @@ def project_nodes(version: str, project_id: int, day: dt.date) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def project_plan(version: str, project_id: int) -> dict:
-    con = data.cursor()
-    template, target, chosen = templates.of_project(con, project_id)
-    return {
-        "template": template,
-        "target": target,
-        "chosen": chosen,
-        "project": store.project(con, project_id),
-        "templates": templates.names(con),
-    }
+    with data.cursor() as con:
+        template, target, chosen = templates.of_project(con, project_id)
+        return {
+            "template": template,
+            "target": target,
+            "chosen": chosen,
+            "project": store.project(con, project_id),
+            "templates": templates.names(con),
+        }
 
 
 @dataclass(frozen=True)
@@ -110,24 +110,25 @@ class Pipeline:
 def pipeline_view(version: str, month: str, edition: int | None, day: dt.date) -> Pipeline:
     """The month's pipeline from the copy shown (a published month's frozen figures), with the
     nodes as they are, judged at `day` (as_of: the month's end, or today within it)."""
-    con = cycle.months.reader(data.cursor(), Month.parse(month), edition)
     month_ = Month.parse(month)
-    lists = pipeline.exceptions(con, month_, day)
     soon = due_soon(version)
-    return Pipeline(
-        pipeline.figures(con, month_, day),
-        lists,
-        pipeline.by_unit(lists),
-        states.overdue(con, month_, soon, day),
-        states.due_next(con, month_, soon, day),
-    )
+    with data.cursor() as base, cycle.months.reader(base, month_, edition) as con:
+        lists = pipeline.exceptions(con, month_, day)
+        return Pipeline(
+            pipeline.figures(con, month_, day),
+            lists,
+            pipeline.by_unit(lists),
+            states.overdue(con, month_, soon, day),
+            states.due_next(con, month_, soon, day),
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def overdue(version: str, month: str, edition: int | None, day: dt.date) -> pd.DataFrame:
     """The nodes overdue at `day` in the copy shown, the longest first (the 节点超期 slide)."""
-    con = cycle.months.reader(data.cursor(), Month.parse(month), edition)
-    return states.overdue(con, Month.parse(month), due_soon(version), day)
+    month_ = Month.parse(month)
+    with data.cursor() as base, cycle.months.reader(base, month_, edition) as con:
+        return states.overdue(con, month_, due_soon(version), day)
 
 
 def _styled(table: pd.DataFrame, column: str):

@@ -66,7 +66,8 @@ def month_states(version: str, day: str) -> dict[str, str | None]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def default_month(version: str, day: str) -> str | None:
-    chosen = months.to_review(data.cursor())
+    with data.cursor() as con:
+        chosen = months.to_review(con)
     return None if chosen is None else str(chosen)
 
 
@@ -137,7 +138,8 @@ def header(version: str, month: str) -> None:
     """The month's state: collecting with how much is in and the deadline, or its versions."""
     period = Month.parse(month)
     table = units(version, month, today())
-    deadline = status.deadline(data.cursor(), period)
+    with data.cursor() as con:
+        deadline = status.deadline(con, period)
     due = f"截止 {status.deadline_text(deadline)}"
     found = data.versions(version, month)
     if found:
@@ -180,9 +182,10 @@ def grid(version: str, month: str) -> None:
     day = today()
     columns: dict[str, dict[str, str]] = {}
     late_cells: set[tuple[str, str]] = set()
-    con = data.cursor()
     for m in range(period.month, 0, -1):  # the chosen month first, beside the unit
-        name = f"{m}月（截止{status.deadline_text(status.deadline(con, Month(period.year, m)))}）"
+        with data.cursor() as con:
+            due = status.deadline(con, Month(period.year, m))
+        name = f"{m}月（截止{status.deadline_text(due)}）"
         table = units(version, str(Month(period.year, m)), day)
         columns[name] = {}
         for row in table.to_dict("records"):

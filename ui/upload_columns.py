@@ -66,11 +66,11 @@ def columns(preview: Preview, file_id: str, user: auth.User) -> None:
 
 
 def _recalled(parsed, user: auth.User) -> list[tuple[str, str]]:
-    con = data.cursor()
     unit = mappings.unit_of(user)
     found: dict[str, str] = {}
-    for part in parsed.parts:
-        found |= mappings.recall(con, unit, part.layout)
+    with data.cursor() as con:
+        for part in parsed.parts:
+            found |= mappings.recall(con, unit, part.layout)
     return list(found.items())
 
 

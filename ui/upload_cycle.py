@@ -20,7 +20,8 @@ ALL_UNITS = "全部单位（每个单位一个工作表）"
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def due(version: str, day: str) -> str | None:
-    month = templates.due_month(data.cursor(), dt.date.fromisoformat(day))
+    with data.cursor() as con:
+        month = templates.due_month(con, dt.date.fromisoformat(day))
     return None if month is None else str(month)
 
 
@@ -32,9 +33,8 @@ def units(version: str, year: int) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def monthly(version: str, month: str, chosen: tuple[str, ...] | None) -> bytes:
-    return templates.monthly(
-        data.cursor(), Month.parse(month), None if chosen is None else list(chosen)
-    )
+    with data.cursor() as con:
+        return templates.monthly(con, Month.parse(month), None if chosen is None else list(chosen))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -73,27 +73,60 @@ def test_a_backup_goes_to_the_folder_the_oldest_go_and_it_restores(demo_con, tmp
     again.close()
 
 
+def test_a_backup_is_due_when_the_last_time_passed_without_one(tmp_path):
+    schedule = autobackup.Plan(dt.time(2), 14, tmp_path)
+    at_9 = dt.datetime(2026, 12, 2, 9)
+    assert autobackup.due(at_9, schedule)  # none yet: at once
+    (tmp_path / backup.default_name(dt.datetime(2026, 12, 1, 2))).write_bytes(b"")
+    assert autobackup.due(at_9, schedule)  # yesterday's, not today's: the dashboard was down
+    assert not autobackup.due(dt.datetime(2026, 12, 2, 1, 59), schedule)
+    (tmp_path / backup.default_name(dt.datetime(2026, 12, 2, 2, 0, 1))).write_bytes(b"")
+    assert not autobackup.due(at_9, schedule)
+
+
+def test_the_schedule_backs_up_at_its_time(demo_con, tmp_path):
+    """A backup taken at the last time already: the thread sleeps until the time set, then
+    makes one (a thread started late makes it at once: taken at or after the time either way)."""
+    at = (dt.datetime.now() + dt.timedelta(seconds=2)).replace(microsecond=0)
+    folder = tmp_path / "备份"
+    folder.mkdir()
+    (folder / backup.default_name(at - dt.timedelta(days=1))).write_bytes(b"yesterday's")
+    # the thread takes a cursor of the connection each time, as in the server
+    scheduler = autobackup.Scheduler(autobackup.Plan(at.time(), 2, folder), demo_con.cursor)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(autobackup.made(folder)) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        scheduler.stop()
+    (_, yesterday), (taken, made) = autobackup.made(folder)
+    assert taken >= at and made.stat().st_size > 10_000
+    assert yesterday.read_bytes() == b"yesterday's"
+
+
 @pytest.mark.browser
-def test_the_running_dashboard_backs_up_at_its_time_while_a_visitor_reads(
+def test_a_dashboard_started_after_the_time_backs_up_at_once_while_a_visitor_reads(
     demo_template, tmp_path, tabs
 ):
-    """The file is held by the server, so only the server can back it up: it does so at the
-    time set, a few seconds after a visitor's first page started its schedule."""
+    """The file is held by the server, so only the server can back it up; started after the
+    day's time with no backup since, it makes the missed one when a visitor's first page
+    starts its schedule."""
     path = demo_copy(demo_template, tmp_path)
     folder = tmp_path / "自动"
-    at = (dt.datetime.now() + dt.timedelta(seconds=4)).strftime("%H:%M:%S")
+    at = (dt.datetime.now() - dt.timedelta(minutes=1)).strftime("%H:%M:%S")
     env = {"XZ_BACKUP_TIME": at, "XZ_BACKUP_DIR": str(folder), "XZ_BACKUP_KEEP": "2"}
     with server_process(path, log=tmp_path / "server.log", env=env) as (url, _):
         page = tabs.screen()
         page.goto(url)
         settled(page, timeout=60000)
         deadline = time.monotonic() + 60
-        while not autobackup.made(folder):  # the server's thread writes it at `at`
+        while not autobackup.made(folder):  # the server's thread writes it
             assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
             time.sleep(0.2)
-        (taken, made), *_ = autobackup.made(folder)
-        assert taken >= dt.datetime.combine(dt.date.today(), dt.time.fromisoformat(at))
         assert "年度计划投资" in page.inner_text("body")  # the visitor's page is still there
+    ((_, made),) = autobackup.made(folder)
     done = backup.restore(made, tmp_path / "restored.duckdb")
     assert done["manifest"]["store"] == path.name
     assert not list(folder.glob(".xzbackup-*"))  # no work folder left behind
@@ -102,7 +135,8 @@ def test_the_running_dashboard_backs_up_at_its_time_while_a_visitor_reads(
 def test_the_rules_page_says_the_schedule_and_the_newest_backup(app_db, monkeypatch):
     folder = app_db.parent / "备份"
     folder.mkdir()
-    (folder / backup.default_name(dt.datetime(2026, 12, 1, 2))).write_bytes(b"x" * 2**20)
+    last = autobackup.next_run(dt.datetime.now(), dt.time(2)) - dt.timedelta(days=1)
+    (folder / backup.default_name(last)).write_bytes(b"x" * 2**20)  # none due: none made
     monkeypatch.setenv("XZ_BACKUP_TIME", "02:00")
     monkeypatch.setenv("XZ_BACKUP_KEEP", "14")
     at = log_in(AppTest.from_file(ROOT / "dashboard.py", default_timeout=60).run(), "admin")
@@ -111,7 +145,7 @@ def test_the_rules_page_says_the_schedule_and_the_newest_backup(app_db, monkeypa
     said = [c.value for c in at.caption]
     assert (
         "自动备份：每天 02:00 存到数据库文件旁的“备份”文件夹，保留最近 14 份；"
-        "最近一次 2026-12-01 02:00（1.0 MB）。"
+        f"最近一次 {last:%Y-%m-%d} 02:00（1.0 MB）。"
     ) in said, said
     ui_autobackup._scheduler(str(app_db)).stop()  # the thread this page run started, sleeping
     ui_autobackup._scheduler.clear()

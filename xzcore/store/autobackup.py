@@ -2,7 +2,8 @@
 
 While the dashboard runs, DuckDB lets no other process open its file: neither cron nor the
 command line can back it up then. So the dashboard does, in a thread of its own, once a day at a
-set time, into a folder where the newest backups are kept and older ones removed. A PostgreSQL
+set time (and at once when it starts after a time that passed without one), into a folder
+where the newest backups are kept and older ones removed. A PostgreSQL
 store is not backed up here (pg_dump, README).
 
 Set through the environment of the dashboard's process:
@@ -76,6 +77,14 @@ def next_run(now: dt.datetime, at: dt.time) -> dt.datetime:
     return today if today > now else today + dt.timedelta(days=1)
 
 
+def due(now: dt.datetime, schedule: Plan) -> bool:
+    """Whether the latest moment at the plan's time has no backup taken since: the one of a
+    dashboard that was stopped then (or started since) is made at once, as anacron would."""
+    found = made(schedule.folder)
+    last = next_run(now, schedule.at) - dt.timedelta(days=1)
+    return not found or found[-1][0] < last
+
+
 def made(folder: Path) -> list[tuple[dt.datetime, Path]]:
     """The automatic backups in folder, oldest first, with the time each was taken."""
     if not folder.is_dir():
@@ -107,9 +116,10 @@ def run(con, schedule: Plan, now: dt.datetime | None = None) -> dict:
 
 
 class Scheduler:
-    """The daily backup in a daemon thread: it sleeps until the plan's time, takes a cursor
-    from connect(), backs up, and sleeps again. A failed backup is logged and retried the
-    next day; the thread never ends on an error."""
+    """The daily backup in a daemon thread: a backup when one is due (at once, if the last
+    time passed without one), then sleep until the plan's time. It takes a cursor from
+    connect(). A failed backup is logged and tried again at the next time; the thread never
+    ends on an error."""
 
     def __init__(self, schedule: Plan, connect: Callable[[], object]):
         self.plan, self._connect = schedule, connect
@@ -126,11 +136,12 @@ class Scheduler:
 
     def _loop(self) -> None:
         while True:
+            if due(dt.datetime.now(), self.plan):
+                try:
+                    with self._connect() as con:
+                        run(con, self.plan)
+                except Exception:  # the disk, the folder, the database: said in the log
+                    logger.exception("自动备份失败，到下一个备份时刻再试")
             now = dt.datetime.now()
             if self._stop.wait((next_run(now, self.plan.at) - now).total_seconds()):
                 return
-            try:
-                with self._connect() as con:
-                    run(con, self.plan)
-            except Exception:  # the disk, the folder, the database: said in the log
-                logger.exception("自动备份失败，明天同一时刻再试")

@@ -160,6 +160,7 @@ def audit_view() -> None:
     table = table.assign(
         # no role (a failed login of an unknown name) is NaN here, as pandas 3 marks missing text
         role=table["role"].map(lambda r: auth.ROLE_NAMES.get(r, r) if isinstance(r, str) else "—"),
+        actor_name=table["actor_name"].fillna("—"),  # st.dataframe would draw "None"
         detail=[
             audit.describe(a, d) for a, d in zip(table["action"], table["detail"], strict=True)
         ],

@@ -19,7 +19,7 @@ def ranking(groups: list[dict], column: str) -> pd.DataFrame:
     rows = [
         {
             "排名": i,
-            GROUP_COLUMNS[column]: g["key"],
+            GROUP_COLUMNS[column]: group_name(g["key"]),  # st.dataframe draws None as "None"
             "项目数": g["projects"],
             "年度计划（亿元）": g["plan_wan"] / 10000,
             "累计完成（亿元）": g["completed_wan"] / 10000,

@@ -149,3 +149,17 @@ def test_the_rules_page_says_the_schedule_and_the_newest_backup(app_db, monkeypa
     ) in said, said
     ui_autobackup._scheduler(str(app_db)).stop()  # the thread this page run started, sleeping
     ui_autobackup._scheduler.clear()
+
+
+def test_a_failed_backup_is_logged_and_the_schedule_goes_on(demo_con, tmp_path, caplog):
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")  # the folder cannot be made, even by root
+    schedule = autobackup.Plan(dt.time(2), 14, blocked / "备份")
+    scheduler = autobackup.Scheduler(schedule, demo_con.cursor).start()  # none yet: due at once
+    deadline = time.monotonic() + 30
+    while "自动备份失败，到下一个备份时刻再试" not in caplog.text:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert scheduler._thread.is_alive()  # asleep until 02:00, not ended
+    scheduler.stop()
+    assert not scheduler._thread.is_alive()

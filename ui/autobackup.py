@@ -46,7 +46,11 @@ def said() -> str:
     default = schedule.folder == autobackup.default_folder(path)
     where = "数据库文件旁的“备份”文件夹" if default else "服务器上设定的备份文件夹"
     text = f"自动备份：每天 {schedule.at:%H:%M} 存到{where}，保留最近 {schedule.keep} 份；"
-    if not (found := autobackup.made(schedule.folder)):
+    try:
+        found = autobackup.made(schedule.folder)
+    except OSError as exc:  # the folder cannot be read by the dashboard's user
+        return text + f"备份文件夹无法读取（{exc.strerror or exc}），请管理员检查。"
+    if not found:
         return text + "还没有自动备份。"
     taken, newest = found[-1]
     return text + f"最近一次 {taken:%Y-%m-%d %H:%M}（{newest.stat().st_size / 2**20:.1f} MB）。"

@@ -136,12 +136,12 @@ class Scheduler:
 
     def _loop(self) -> None:
         while True:
-            if due(dt.datetime.now(), self.plan):
-                try:
+            try:
+                if due(dt.datetime.now(), self.plan):
                     with self._connect() as con:
                         run(con, self.plan)
-                except Exception:  # the disk, the folder, the database: said in the log
-                    logger.exception("自动备份失败，到下一个备份时刻再试")
+            except Exception:  # the disk, the folder, the database: said in the log
+                logger.exception("自动备份失败，到下一个备份时刻再试")
             now = dt.datetime.now()
             if self._stop.wait((next_run(now, self.plan.at) - now).total_seconds()):
                 return

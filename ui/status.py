@@ -182,10 +182,11 @@ def grid(version: str, month: str) -> None:
     day = today()
     columns: dict[str, dict[str, str]] = {}
     late_cells: set[tuple[str, str]] = set()
-    for m in range(period.month, 0, -1):  # the chosen month first, beside the unit
-        with data.cursor() as con:
-            due = status.deadline(con, Month(period.year, m))
-        name = f"{m}月（截止{status.deadline_text(due)}）"
+    chosen = range(period.month, 0, -1)  # the chosen month first, beside the unit
+    with data.cursor() as con:
+        deadlines = {m: status.deadline(con, Month(period.year, m)) for m in chosen}
+    for m in chosen:
+        name = f"{m}月（截止{status.deadline_text(deadlines[m])}）"
         table = units(version, str(Month(period.year, m)), day)
         columns[name] = {}
         for row in table.to_dict("records"):
